@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "cswb"
+    label = "cswb"
+    verbose_name = "CSWB Portal"

@@ -1,0 +1,130 @@
+"""Every write to tenants and their memberships. Each service runs in one transaction and
+records what it did in the activity log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django_scopes import scope
+
+from .models import ActivityEvent, Tenant, TenantMembership, TenantRole, User
+
+
+def activity_record(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    verb: str,
+    summary: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+) -> ActivityEvent:
+    """Append one event to the tenant's activity log. Callers are services, inside their own
+    transaction, so the event exists exactly when the change does."""
+    event = ActivityEvent(
+        tenant=tenant,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        summary=summary[:500],
+        changes=changes or {},
+    )
+    if target is not None:
+        event.target_type = ContentType.objects.get_for_model(target)
+        event.target_id = str(target.pk)
+        event.target_repr = str(target)[:300]
+    event.save()
+    return event
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, name: str, time_zone: str = "America/Toronto") -> Tenant:
+    tenant = Tenant(slug=slug, name=name, time_zone=time_zone)
+    tenant.full_clean()
+    tenant.save()
+    return tenant
+
+
+@transaction.atomic
+def membership_create(
+    *, tenant: Tenant, user: User, role: str, actor: User | None = None
+) -> TenantMembership:
+    """Make `user` a member of `tenant`. A deactivated membership is reactivated with the new
+    role rather than duplicated."""
+    if role not in TenantRole.values:
+        raise ValueError(f"Unknown tenant role {role!r}.")
+    with scope(tenant=tenant):
+        membership = TenantMembership.objects.filter(user=user).first()
+        if membership is not None and membership.is_active:
+            raise ValueError(f"{user} is already a member of {tenant}.")
+        if membership is None:
+            membership = TenantMembership.objects.create(tenant=tenant, user=user, role=role)
+        else:
+            membership.role = role
+            membership.is_active = True
+            membership.save(update_fields=["role", "is_active"])
+        activity_record(
+            tenant=tenant,
+            actor=actor,
+            verb="membership.created",
+            summary=f"{user.display_name} joined as {TenantRole(role).label.lower()}",
+            target=membership,
+            changes={"role": role},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: TenantMembership, role: str, actor: User | None = None
+) -> TenantMembership:
+    if role not in TenantRole.values:
+        raise ValueError(f"Unknown tenant role {role!r}.")
+    old = membership.role
+    if old == role:
+        return membership
+    with scope(tenant=membership.tenant):
+        _refuse_removing_last_admin(membership, new_role=role)
+        membership.role = role
+        membership.save(update_fields=["role"])
+        activity_record(
+            tenant=membership.tenant,
+            actor=actor,
+            verb="membership.role_changed",
+            summary=f"{membership.user.display_name} is now {TenantRole(role).label.lower()}",
+            target=membership,
+            changes={"role": [old, role]},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(
+    *, membership: TenantMembership, actor: User | None = None
+) -> TenantMembership:
+    with scope(tenant=membership.tenant):
+        _refuse_removing_last_admin(membership, new_role=None)
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        activity_record(
+            tenant=membership.tenant,
+            actor=actor,
+            verb="membership.deactivated",
+            summary=f"{membership.user.display_name} no longer has access",
+            target=membership,
+        )
+    return membership
+
+
+def _refuse_removing_last_admin(membership: TenantMembership, *, new_role: str | None) -> None:
+    if membership.role != TenantRole.ADMIN or new_role == TenantRole.ADMIN:
+        return
+    # Lock the tenant's admin rows so two concurrent demotions cannot both pass the check.
+    admins = list(
+        TenantMembership.objects.select_for_update()
+        .filter(role=TenantRole.ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    if admins == [membership.pk]:
+        raise ValueError("A plan must keep at least one administrator.")

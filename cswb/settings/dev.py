@@ -1,0 +1,32 @@
+"""`make run`: SQLite, tasks run in process, mail to the console. Needs nothing installed."""
+
+from .base import *  # noqa: F401
+from .base import BASE_DIR, env
+
+DEBUG = True
+SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+        "ATOMIC_REQUESTS": True,
+    }
+}
+
+# Redis only when asked for; otherwise one process with an in-memory cache.
+if env("REDIS_URL"):
+    CACHES["default"]["LOCATION"] = env("REDIS_URL")  # noqa: F405
+    CELERY_TASK_ALWAYS_EAGER = env("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
+STATIC_ROOT = None

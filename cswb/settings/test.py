@@ -1,0 +1,24 @@
+"""`make test`: the real services, PostgreSQL and Redis, as in production."""
+
+from .base import *  # noqa: F401
+from .base import REDIS_URL, env
+
+SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# A fast hasher: tests log in hundreds of times; production keeps argon2 first.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tests use the real Redis, in databases of their own: clearing the test cache (a FLUSHDB)
+# must never touch anyone's data, nor the test broker's queues.
+_redis_server = REDIS_URL.rsplit("/", 1)[0]
+CACHES["default"]["LOCATION"] = env("TEST_CACHE_URL", f"{_redis_server}/14")  # noqa: F405
+CELERY_BROKER_URL = env("TEST_BROKER_URL", f"{_redis_server}/15")
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
+STATIC_ROOT = None

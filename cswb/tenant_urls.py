@@ -1,0 +1,10 @@
+"""Every URL under /<tenant>/. The access-matrix test walks these patterns: a new URL must be
+added to its matrix."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.tenant_home, name="tenant-home"),
+]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .access import get_tenant_for
+from .health import health_report
+from .selectors import activity_recent, memberships_for_user
+
+
+@require_GET
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    memberships = memberships_for_user(user=request.user)
+    if len(memberships) == 1:
+        return redirect("tenant-home", tenant_slug=memberships[0].tenant.slug)
+    return render(request, "landing.html", {"memberships": memberships})
+
+
+@require_GET
+def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    context = {
+        "tenant": tenant,
+        "recent_activity": list(activity_recent(limit=8))
+        if request.membership.can_read_everything
+        else [],
+    }
+    return render(request, "cswb/tenant_home.html", context)
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    healthy = all(state == "ok" for state in report.values())
+    return JsonResponse({"status": "ok" if healthy else "down", **report},
+                        status=200 if healthy else 503)

@@ -1,0 +1,77 @@
+"""One shared world for every test: two tenants, and in the first an admin, a leader, a
+coordinator, a partner staff member and a plain member; the outsider administers the second
+tenant only. Tests that need more build it on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from cswb.models import Tenant, TenantRole, User
+
+from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory
+
+ROLES = ("admin", "leader", "coordinator", "partner", "member", "outsider")
+
+
+@dataclass
+class World:
+    halton: Tenant
+    lakeshore: Tenant
+    admin: User
+    leader: User
+    coordinator: User
+    partner: User
+    member: User
+    outsider: User
+    password: str = PASSWORD
+
+    def user(self, role: str) -> User:
+        return getattr(self, role)
+
+
+def build_world() -> World:
+    halton = TenantFactory(slug="halton", name="Halton Region")
+    lakeshore = TenantFactory(slug="lakeshore", name="Lakeshore")
+    people = {}
+    for role, tenant_role in [
+        ("admin", TenantRole.ADMIN),
+        ("leader", TenantRole.LEADERSHIP),
+        ("coordinator", TenantRole.MEMBER),
+        ("partner", TenantRole.MEMBER),
+        ("member", TenantRole.MEMBER),
+    ]:
+        people[role] = UserFactory(email=f"{role}@halton.example")
+        MembershipFactory(tenant=halton, user=people[role], role=tenant_role)
+    outsider = UserFactory(email="outsider@lakeshore.example")
+    MembershipFactory(tenant=lakeshore, user=outsider, role=TenantRole.ADMIN)
+    return World(halton=halton, lakeshore=lakeshore, outsider=outsider, **people)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(world: World):
+    """A logged-in test client for a role of the world, or an anonymous one for None."""
+
+    def make(role: str | None) -> Client:
+        client = Client()
+        if role is not None:
+            client.force_login(world.user(role))
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # The cache is the real Redis, shared across tests: rate-limit counters must not carry over.
+    cache.clear()
+    yield
+    cache.clear()

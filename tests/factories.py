@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+
+from cswb.models import Tenant, TenantMembership, TenantRole, User
+from cswb.services import membership_create
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_CA")
+
+    @factory.post_generation
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: object) -> None:
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        # allauth's mandatory verification: people in the world have confirmed their address.
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"plan-{n}")
+    name = factory.LazyAttribute(lambda o: f"{o.slug.title()} Region")
+    time_zone = "America/Toronto"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """Goes through the service, so the world has the same activity log as real use."""
+
+    class Meta:
+        model = TenantMembership
+
+    tenant = factory.SubFactory(TenantFactory)
+    user = factory.SubFactory(UserFactory)
+    role = TenantRole.MEMBER
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> TenantMembership:
+        return membership_create(tenant=kwargs["tenant"], user=kwargs["user"], role=kwargs["role"])
