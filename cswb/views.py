@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -34,6 +35,7 @@ def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 @require_GET
 @never_cache
+@transaction.non_atomic_requests  # it must answer, not crash, when the database is down
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health_report()
     healthy = all(state == "ok" for state in report.values())

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django_scopes import scope
+
+from cswb.management.commands.seed_demo import DEMO_PASSWORD
+from cswb.models import Tenant, TenantMembership, User
+
+EXPECTED = {
+    "admin@halton.example": ("halton", "admin"),
+    "leader@halton.example": ("halton", "leadership"),
+    "coordinator@halton.example": ("halton", "member"),
+    "partner@halton.example": ("halton", "member"),
+    "member@halton.example": ("halton", "member"),
+    "outsider@lakeshore.example": ("lakeshore", "admin"),
+}
+
+
+def _memberships() -> dict[str, tuple[str, str]]:
+    found = {}
+    for tenant in Tenant.objects.all():
+        with scope(tenant=tenant):
+            for m in TenantMembership.objects.select_related("user"):
+                found[m.user.email] = (tenant.slug, m.role)
+    return found
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_the_demo_world_and_can_run_again(db: None) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert dict(Tenant.objects.values_list("slug", "name")) == {
+        "halton": "Halton Region (demo)",
+        "lakeshore": "Lakeshore (demo)",
+    }
+    assert _memberships() == EXPECTED
+    assert User.objects.count() == len(EXPECTED)
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD)
+        assert EmailAddress.objects.get(user=user).verified
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_refuses_without_debug(db: None) -> None:
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")
+    assert not Tenant.objects.exists()
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_with_force_runs_without_debug(db: None) -> None:
+    call_command("seed_demo", "--force", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Tenant.objects.count() == 2

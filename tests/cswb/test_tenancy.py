@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django_scopes import ScopeError, scope, scopes_disabled
+
+from cswb.models import ActivityEvent, Tenant, TenantMembership
+from cswb.services import membership_deactivate, tenant_create
+
+from ..conftest import World
+
+
+@pytest.mark.parametrize("slug", ["accounts", "admin", "django-admin", "healthz", "static", "API"])
+def test_reserved_slugs_are_refused(db: None, slug: str) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        tenant_create(slug=slug, name="Somewhere")
+    assert "reserved" in str(excinfo.value)
+    assert not Tenant.objects.filter(slug__iexact=slug).exists()
+
+
+def test_unknown_time_zone_is_refused(db: None) -> None:
+    with pytest.raises(ValidationError):
+        tenant_create(slug="elsewhere", name="Elsewhere", time_zone="Mars/Olympus")
+
+
+def test_tenant_data_cannot_be_read_outside_a_scope(world: World) -> None:
+    with pytest.raises(ScopeError):
+        list(TenantMembership.objects.all())
+    with pytest.raises(ScopeError):
+        ActivityEvent.objects.count()
+
+
+def test_a_scope_sees_its_own_tenant_only(world: World) -> None:
+    with scope(tenant=world.halton):
+        emails = set(TenantMembership.objects.values_list("user__email", flat=True))
+        events = set(ActivityEvent.objects.values_list("tenant_id", flat=True))
+    assert "outsider@lakeshore.example" not in emails
+    assert len(emails) == 5
+    assert events == {world.halton.pk}
+
+
+def test_the_view_runs_inside_the_tenant_scope(world: World, client_for) -> None:
+    # Lakeshore's activity exists, yet Halton's admin only ever sees Halton's.
+    response = client_for("admin").get(reverse("tenant-home", args=["halton"]))
+    summaries = [event.summary for event in response.context["recent_activity"]]
+    assert summaries, "the admin sees the plan's recent activity"
+    with scopes_disabled():
+        lakeshore_summaries = set(
+            ActivityEvent.objects.filter(tenant=world.lakeshore).values_list("summary", flat=True)
+        )
+    assert lakeshore_summaries
+    assert not lakeshore_summaries & set(summaries)
+
+
+def test_members_do_not_see_the_audit_trail_on_home(world: World, client_for) -> None:
+    response = client_for("member").get(reverse("tenant-home", args=["halton"]))
+    assert response.status_code == 200
+    assert response.context["recent_activity"] == []
+    assert b"Recent activity" not in response.content
+
+
+def test_a_deactivated_member_gets_404_on_the_next_request(world: World, client_for) -> None:
+    client = client_for("member")
+    url = reverse("tenant-home", args=["halton"])
+    assert client.get(url).status_code == 200
+    with scope(tenant=world.halton):
+        membership = TenantMembership.objects.get(user=world.member)
+    membership_deactivate(membership=membership, actor=world.admin)
+    assert client.get(url).status_code == 404
+
+
+def test_an_inactive_tenant_is_not_found(world: World, client_for) -> None:
+    Tenant.objects.filter(pk=world.halton.pk).update(is_active=False)
+    assert client_for("admin").get(reverse("tenant-home", args=["halton"])).status_code == 404
+
+
+def test_a_deactivated_user_is_not_a_member(world: World, client_for) -> None:
+    client = client_for("partner")
+    world.partner.is_active = False
+    world.partner.save(update_fields=["is_active"])
+    response = client.get(reverse("tenant-home", args=["halton"]))
+    # Django logs the inactive user out; the tenant is then behind the login page.
+    assert response.status_code == 302
+
+
+def test_tenant_home_query_budget(world: World, client_for, django_assert_max_num_queries) -> None:
+    client = client_for("admin")
+    url = reverse("tenant-home", args=["halton"])
+    client.get(url)  # warm the session
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
