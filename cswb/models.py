@@ -101,9 +101,7 @@ class Tenant(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(slug=""), name="tenant_slug_not_empty"
-            ),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="tenant_slug_not_empty"),
         ]
 
     def __str__(self) -> str:

@@ -39,5 +39,6 @@ def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health_report()
     healthy = all(state == "ok" for state in report.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **report},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503
+    )

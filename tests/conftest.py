@@ -75,3 +75,45 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None):
+    """A real Celery worker in its own process, on the test broker and the test database.
+    Tests that use it see only committed data, hence the transactional database."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    from cswb.celery import app
+
+    app.control.purge()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cswb.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "TEST_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "cswb", "worker", "--pool=solo",
+         "--without-gossip", "--without-mingle", "--loglevel=INFO", "--hostname=test@%h"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            raise RuntimeError(f"the Celery worker did not start:\n{worker.stdout.read()}")
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()

@@ -78,9 +78,7 @@ def test_access_matrix(world: World, client_for, name: str, role: str | None) ->
     expected = row.expected(role)
     if expected == LOGIN:
         assert response.status_code == 302
-        assert response["Location"] == (
-            f"{resolve_url(settings.LOGIN_URL)}?next={quote(url)}"
-        )
+        assert response["Location"] == (f"{resolve_url(settings.LOGIN_URL)}?next={quote(url)}")
     else:
         assert response.status_code == expected
 

@@ -22,7 +22,7 @@ def test_production_settings_pass_the_deploy_check() -> None:
         "DJANGO_SECRET_KEY": "x" * 20 + "a-real-looking-secret-key-with-enough-entropy-%$#@!",
         "DJANGO_ALLOWED_HOSTS": "cswb.example.ca",
     }
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
@@ -32,7 +32,7 @@ def test_production_settings_pass_the_deploy_check() -> None:
 def test_production_refuses_to_start_without_a_secret_key() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cswb.settings.production"}
     env.pop("DJANGO_SECRET_KEY", None)
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip

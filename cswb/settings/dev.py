@@ -1,6 +1,6 @@
 """`make run`: SQLite, tasks run in process, mail to the console. Needs nothing installed."""
 
-from .base import *  # noqa: F401
+from .base import *
 from .base import BASE_DIR, env
 
 DEBUG = True
@@ -17,7 +17,7 @@ DATABASES = {
 
 # Redis only when asked for; otherwise one process with an in-memory cache.
 if env("REDIS_URL"):
-    CACHES["default"]["LOCATION"] = env("REDIS_URL")  # noqa: F405
+    CACHES["default"]["LOCATION"] = env("REDIS_URL")
     CELERY_TASK_ALWAYS_EAGER = env("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -25,8 +25,6 @@ else:
 CELERY_TASK_EAGER_PROPAGATES = True
 
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
 STATIC_ROOT = None

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401
+from .base import *
 from .base import env, env_bool
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")

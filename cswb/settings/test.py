@@ -1,9 +1,9 @@
 """`make test`: the real services, PostgreSQL and Redis, as in production."""
 
-from .base import *  # noqa: F401
+from .base import *
 from .base import REDIS_URL, env
 
-SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # A fast hasher: tests log in hundreds of times; production keeps argon2 first.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,12 +13,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests use the real Redis, in databases of their own: clearing the test cache (a FLUSHDB)
 # must never touch anyone's data, nor the test broker's queues.
 _redis_server = REDIS_URL.rsplit("/", 1)[0]
-CACHES["default"]["LOCATION"] = env("TEST_CACHE_URL", f"{_redis_server}/14")  # noqa: F405
+CACHES["default"]["LOCATION"] = env("TEST_CACHE_URL", f"{_redis_server}/14")
 CELERY_BROKER_URL = env("TEST_BROKER_URL", f"{_redis_server}/15")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = False
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
 STATIC_ROOT = None

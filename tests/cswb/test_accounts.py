@@ -48,7 +48,11 @@ def test_signup_is_closed(db: None, client) -> None:
     assert b"Sign Up Closed" in page.content or b"closed" in page.content.lower()
     client.post(
         reverse("account_signup"),
-        {"email": "stranger@example.org", "password1": "a-Long-passw0rd!", "password2": "a-Long-passw0rd!"},
+        {
+            "email": "stranger@example.org",
+            "password1": "a-Long-passw0rd!",
+            "password2": "a-Long-passw0rd!",
+        },
     )
     assert not User.objects.filter(email="stranger@example.org").exists()
 
@@ -87,6 +91,8 @@ def test_an_unverified_address_must_be_confirmed_before_login(db: None, client) 
     assert response.status_code == 302
     assert "confirm" in response["Location"]
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/confirm-email/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+)", mail.outbox[0].body).group(
+        1
+    )
     client.post(link)
     assert EmailAddress.objects.get(email="new@example.org").verified

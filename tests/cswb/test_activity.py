@@ -109,6 +109,9 @@ class TestAppendOnly:
         ],
     )
     def test_the_database_refuses_raw_rewrites(self, world: World, sql: str) -> None:
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)

@@ -11,7 +11,7 @@ from django_scopes import scope
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create, tenant_create
 
-DEMO_PASSWORD = "demo-cswb-portal"
+DEMO_PASSWORD = "demo-cswb-portal"  # noqa: S105 -- published on purpose, demo only
 
 TENANTS = [
     ("halton", "Halton Region (demo)"),
@@ -35,7 +35,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--force", action="store_true", help="Seed even when DEBUG is off (never in production)."
+            "--force",
+            action="store_true",
+            help="Seed even when DEBUG is off (never in production).",
         )
 
     def handle(self, *args: object, force: bool = False, **options: object) -> None:

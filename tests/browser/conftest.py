@@ -1,0 +1,110 @@
+"""Browser tests: Python Playwright driving Debian's Chromium (Playwright's own browser
+download is not used), against the live test server, with axe-core on every page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from ..conftest import World, build_world
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(
+            "Browser tests need Debian's Chromium (apt-get install chromium); "
+            ".ci/run installs it. Set CHROMIUM to use another binary."
+        )
+    return path
+
+
+# Per module, not per session: Playwright's event loop must stop before other tests use the ORM.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread for as long as it is open; the
+    # ORM calls the tests make themselves are still synchronous and safe. Allowed exactly that
+    # long, never for other tests.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _launch() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_world(transactional_db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, request) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, locale="en-CA")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.csp_violations = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(message.text)
+
+    page.on("console", on_console)
+    yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG 2.1 A/AA (or best-practice) violation on the page as shown."""
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    assert page.csp_violations == [], page.csp_violations
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
