@@ -1,14 +1,13 @@
 from django.http import HttpRequest
 
-from .selectors import memberships_for_user
+from .selectors import memberships_for_request
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
     """The current tenant and the user's other tenants, for the header's switcher. Evaluated
     here, once, so no query runs while the template renders."""
-    user = getattr(request, "user", None)
     return {
         "current_tenant": getattr(request, "tenant", None),
         "current_membership": getattr(request, "membership", None),
-        "my_memberships": memberships_for_user(user=user) if user is not None else [],
+        "my_memberships": memberships_for_request(request) if hasattr(request, "user") else [],
     }

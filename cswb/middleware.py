@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from .models import Tenant
@@ -53,4 +54,9 @@ class TenantMiddleware:
                 raise Http404("No such plan.")
             request.tenant = tenant
             request.membership = membership
-            return self.get_response(request)
+            # Dates and times are shown in the tenant's time zone.
+            timezone.activate(tenant.tzinfo)
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django_scopes import scopes_disabled
 
 from .models import ActivityEvent, Tenant, TenantMembership, User
@@ -20,6 +21,14 @@ def memberships_for_user(*, user: User) -> list[TenantMembership]:
             .select_related("tenant")
             .order_by("tenant__name")
         )
+
+
+def memberships_for_request(request: HttpRequest) -> list[TenantMembership]:
+    """memberships_for_user for the signed-in person, read once per request: the page and the
+    header's tenant switcher share it."""
+    if not hasattr(request, "_my_memberships"):
+        request._my_memberships = memberships_for_user(user=request.user)
+    return request._my_memberships
 
 
 def membership_for(*, tenant: Tenant, user: User) -> TenantMembership | None:

@@ -9,13 +9,13 @@ from django.views.decorators.http import require_GET
 
 from .access import get_tenant_for
 from .health import health_report
-from .selectors import activity_recent, memberships_for_user
+from .selectors import activity_recent, memberships_for_request
 
 
 @require_GET
 @login_required
 def landing(request: HttpRequest) -> HttpResponse:
-    memberships = memberships_for_user(user=request.user)
+    memberships = memberships_for_request(request)
     if len(memberships) == 1:
         return redirect("tenant-home", tenant_slug=memberships[0].tenant.slug)
     return render(request, "landing.html", {"memberships": memberships})

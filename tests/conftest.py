@@ -4,6 +4,7 @@ tenant only. Tests that need more build it on top."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import pytest
@@ -117,3 +118,43 @@ def celery_worker_process(transactional_db: None):
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
+
+
+@dataclass
+class SmtpSink:
+    """Messages received by a real SMTP server on this machine."""
+
+    host: str
+    port: int
+    messages: list
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, with Django's SMTP backend pointed
+    at it: email tests exercise the same path as production."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            received.append((envelope.rcpt_tos, message))
+            return "250 OK"
+
+    with socket.socket() as probe:  # a free port; aiosmtpd checks its own port on start
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield SmtpSink(host="127.0.0.1", port=settings.EMAIL_PORT, messages=received)
+    finally:
+        controller.stop()

@@ -144,7 +144,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Invite-only: no mail invites an unknown address to sign up.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-ACCOUNT_SESSION_REMEMBER = None
+# Partner agencies share computers: a session ends when the browser closes, no "remember me".
+ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CSWB Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # One reverse proxy (the load balancer) sits in front of the portal in production.

@@ -1,9 +1,10 @@
 """`make run`: SQLite, tasks run in process, mail to the console. Needs nothing installed."""
 
 from .base import *
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, env_bool
 
-DEBUG = True
+# DJANGO_DEBUG=0 shows the portal's own error pages, as users see them.
+DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
@@ -28,3 +29,5 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
 STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -96,3 +96,20 @@ def test_an_unverified_address_must_be_confirmed_before_login(db: None, client) 
     )
     client.post(link)
     assert EmailAddress.objects.get(email="new@example.org").verified
+
+
+def test_login_page_offers_no_sign_up(db: None, client) -> None:
+    page = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_signup") not in page
+    assert "invite" in page
+    assert 'name="remember"' not in page  # shared computers: sessions end with the browser
+
+
+def test_password_reset_mail_goes_out_over_smtp(world: World, client, smtp_sink) -> None:
+    client.post(reverse("account_reset_password"), {"email": "member@halton.example"})
+    assert len(smtp_sink.messages) == 1
+    recipients, message = smtp_sink.messages[0]
+    assert recipients == ["member@halton.example"]
+    assert message["Subject"] == "[CSWB Portal] Password Reset Email"
+    assert message["From"] == "CSWB Portal <no-reply@cswb.example>"
+    assert "/accounts/password/reset/key/" in message.get_content()

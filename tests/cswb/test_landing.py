@@ -47,3 +47,16 @@ def test_the_switcher_lists_only_my_tenants(world: World, client_for) -> None:
 
 def test_landing_rejects_writes(world: World, client_for) -> None:
     assert client_for("member").post("/").status_code == 405
+
+
+def test_landing_query_budget_holds_with_many_plans(
+    world: World, client_for, django_assert_max_num_queries
+) -> None:
+    client = client_for("member")
+    for _ in range(2):
+        for _ in range(10):
+            MembershipFactory(user=world.member)
+        with django_assert_max_num_queries(5):  # session, user, memberships, savepoint x2
+            response = client.get("/")
+        assert response.status_code == 200
+    assert len(response.context["memberships"]) == 21
