@@ -20,6 +20,7 @@ $(VENV)/.installed-dev: requirements/dev.lock | $(BIN)/python
 
 ## make run: the portal with demo data on SQLite, tasks in process, at http://127.0.0.1:$(PORT)
 run: export DJANGO_SETTINGS_MODULE = cswb.settings.dev
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

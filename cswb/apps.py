@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "cswb"
     label = "cswb"
     verbose_name = "CSWB Portal"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 -- connects the account-event receivers

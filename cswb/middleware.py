@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from .models import Tenant
-from .selectors import membership_for
+from .selectors import membership_for, mfa_setup_required
 
 TENANT_KWARG = "tenant_slug"
 
@@ -60,3 +67,49 @@ class TenantMiddleware:
                 return self.get_response(request)
             finally:
                 timezone.deactivate()
+
+
+class SessionActivityMiddleware:
+    """allauth's record of a signed-in session (device, IP, last seen), refreshed at most once
+    every SESSION_ACTIVITY_INTERVAL seconds per session instead of written on every request.
+    The record is created at sign-in by allauth itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session_key = request.session.session_key
+        if session_key and request.user.is_authenticated:
+            digest = hashlib.sha256(session_key.encode()).hexdigest()
+            if cache.add(f"session-seen:{digest}", True, settings.SESSION_ACTIVITY_INTERVAL):
+                UserSession.objects.create_from_request(request)
+        return self.get_response(request)
+
+
+# Pages a person who must set up two-factor authentication can still reach: the account pages
+# (where MFA is set up, and sign-out), health checks and static files.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/healthz", "/static/")
+
+
+class MfaRequiredMiddleware:
+    """Sends a signed-in person whose plan requires two-factor authentication, and who has not
+    set it up, to set it up before anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.user.is_authenticated
+            and not request.path_info.startswith(MFA_EXEMPT_PREFIXES)
+            and mfa_setup_required(user=request.user)
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Your plan requires two-factor authentication. Set up an authenticator "
+                    "app or a security key to continue."
+                ),
+            )
+            return redirect("mfa_index")
+        return self.get_response(request)

@@ -82,6 +82,12 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(tz)s” is not a known time zone."), params={"tz": value})
 
 
+class MfaPolicy(models.TextChoices):
+    NONE = "none", _("Optional for everyone")
+    ADMINS = "admins", _("Required for administrators")
+    EVERYONE = "everyone", _("Required for everyone")
+
+
 class Tenant(models.Model):
     """One CSWB plan host: a region or a municipality. Nothing crosses between tenants."""
 
@@ -94,6 +100,12 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     time_zone = models.CharField(
         max_length=64, default="America/Toronto", validators=[validate_time_zone]
+    )
+    mfa_policy = models.CharField(
+        _("two-factor authentication"),
+        max_length=10,
+        choices=MfaPolicy.choices,
+        default=MfaPolicy.NONE,
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

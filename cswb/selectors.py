@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django_scopes import scopes_disabled
 
-from .models import ActivityEvent, Tenant, TenantMembership, User
+from .models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
 
 
 def memberships_for_user(*, user: User) -> list[TenantMembership]:
@@ -38,6 +38,59 @@ def membership_for(*, tenant: Tenant, user: User) -> TenantMembership | None:
     return TenantMembership.objects.filter(tenant=tenant, user=user, is_active=True).first()
 
 
+def mfa_setup_required(*, user: User) -> bool:
+    """True when one of the user's plans requires two-factor authentication of them (by its
+    policy and their role there) and they have no authenticator yet. One query."""
+    from allauth.mfa.models import Authenticator
+
+    with scopes_disabled():
+        requiring = TenantMembership.objects.filter(
+            user=OuterRef("pk"), is_active=True, tenant__is_active=True
+        ).filter(
+            Q(tenant__mfa_policy=MfaPolicy.EVERYONE)
+            | Q(tenant__mfa_policy=MfaPolicy.ADMINS, role=TenantRole.ADMIN)
+        )
+        authenticators = Authenticator.objects.filter(
+            user=OuterRef("pk"),
+            type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+        )
+        return (
+            User.objects.filter(pk=user.pk)
+            .filter(Exists(requiring), ~Exists(authenticators))
+            .exists()
+        )
+
+
 def activity_recent(*, limit: int = 10) -> QuerySet[ActivityEvent]:
     """The current tenant's latest events, with their actors."""
     return ActivityEvent.objects.select_related("actor").order_by("-at", "-id")[:limit]
+
+
+SECURITY_VERB_PREFIXES = ("auth.", "invitation.", "membership.", "security.")
+
+
+def security_events() -> QuerySet[ActivityEvent]:
+    """The current tenant's account and access events, newest first."""
+    prefixes = Q()
+    for prefix in SECURITY_VERB_PREFIXES:
+        prefixes |= Q(verb__startswith=prefix)
+    return ActivityEvent.objects.filter(prefixes).select_related("actor").order_by("-at", "-id")
+
+
+def members_list() -> QuerySet[TenantMembership]:
+    """The current tenant's active members with whether each has two-factor authentication."""
+    from allauth.mfa.models import Authenticator
+
+    return (
+        TenantMembership.objects.filter(is_active=True)
+        .select_related("user")
+        .annotate(
+            has_mfa=Exists(
+                Authenticator.objects.filter(
+                    user=OuterRef("user"),
+                    type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+                )
+            )
+        )
+        .order_by("user__full_name", "user__email")
+    )

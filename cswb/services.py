@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django_scopes import scope
 
-from .models import ActivityEvent, Tenant, TenantMembership, TenantRole, User
+from .models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
 
 
 def activity_record(
@@ -103,6 +103,9 @@ def membership_change_role(
 def membership_deactivate(
     *, membership: TenantMembership, actor: User | None = None
 ) -> TenantMembership:
+    """Take a person's access to the plan away at once: membership is checked on every request,
+    so their open sessions get 404 here from the next request on (their other plans are not
+    affected)."""
     with scope(tenant=membership.tenant):
         _refuse_removing_last_admin(membership, new_role=None)
         membership.is_active = False
@@ -115,6 +118,45 @@ def membership_deactivate(
             target=membership,
         )
     return membership
+
+
+@transaction.atomic
+def tenant_set_mfa_policy(*, tenant: Tenant, policy: str, actor: User) -> Tenant:
+    if policy not in MfaPolicy.values:
+        raise ValueError(f"Unknown MFA policy {policy!r}.")
+    old = tenant.mfa_policy
+    if old == policy:
+        return tenant
+    tenant.mfa_policy = policy
+    tenant.save(update_fields=["mfa_policy"])
+    activity_record(
+        tenant=tenant,
+        actor=actor,
+        verb="security.mfa_policy_changed",
+        summary=f"Two-factor authentication: {MfaPolicy(policy).label.lower()}",
+        target=tenant,
+        changes={"mfa_policy": [old, policy]},
+    )
+    return tenant
+
+
+@transaction.atomic
+def security_event_record(
+    *, user: User, verb: str, summary: str, changes: dict[str, Any] | None = None
+) -> None:
+    """An account event (sign-in, failed sign-in, MFA change) goes into the log of every plan
+    the person belongs to, where that plan's administrators can see it."""
+    from .selectors import memberships_for_user
+
+    for membership in memberships_for_user(user=user):
+        activity_record(
+            tenant=membership.tenant,
+            actor=user,
+            verb=verb,
+            summary=summary,
+            target=user,
+            changes=changes,
+        )
 
 
 def _refuse_removing_last_admin(membership: TenantMembership, *, new_role: str | None) -> None:

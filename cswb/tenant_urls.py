@@ -1,10 +1,12 @@
 """Every URL under /<tenant>/. The access-matrix test walks these patterns: a new URL must be
 added to its matrix."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("", views.tenant_home, name="tenant-home"),
+    path("partners/", include("partners.urls")),
+    path("manage/", include("cswb.manage_urls")),
 ]

@@ -1,11 +1,18 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from partners.views import invitation_accept
+
 from . import views
+
+# Site staff sign in to the Django admin through allauth, with its rate limits and MFA.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/invitation/<str:token>/", invitation_accept, name="invitation-accept"),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     # Last: the tenant slug is the first segment of everything else.

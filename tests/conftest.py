@@ -93,6 +93,8 @@ def celery_worker_process(transactional_db: None):
     from cswb.celery import app
 
     app.control.purge()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # this test's tasks go to the real worker
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -101,6 +103,7 @@ def celery_worker_process(transactional_db: None):
             f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "TEST_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cswb", "worker", "--pool=solo",
@@ -113,6 +116,7 @@ def celery_worker_process(transactional_db: None):
             worker.kill()
             raise RuntimeError(f"the Celery worker did not start:\n{worker.stdout.read()}")
     yield worker
+    app.conf.task_always_eager = eager
     worker.terminate()
     try:
         worker.wait(timeout=20)

@@ -5,6 +5,8 @@ from allauth.account.models import EmailAddress
 
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create
+from partners.models import Invitation
+from partners.services import invitation_create
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -53,3 +55,26 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> TenantMembership:
         return membership_create(tenant=kwargs["tenant"], user=kwargs["user"], role=kwargs["role"])
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation made through the service; the link's secret is kept on `.token`."""
+
+    class Meta:
+        model = Invitation
+
+    tenant = factory.SubFactory(TenantFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = TenantRole.MEMBER
+    invited_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Invitation:
+        invitation, token = invitation_create(
+            tenant=kwargs["tenant"],
+            email=kwargs["email"],
+            role=kwargs["role"],
+            invited_by=kwargs["invited_by"],
+        )
+        invitation.token = token
+        return invitation

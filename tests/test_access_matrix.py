@@ -14,10 +14,13 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, reverse
+from django_scopes import scope
 
 from cswb import tenant_urls
+from cswb.models import TenantMembership
 
 from .conftest import ROLES, World
+from .factories import InvitationFactory
 
 ANONYMOUS = None
 LOGIN = "login"  # anonymous visitors are sent to the login page, whatever the URL
@@ -45,8 +48,28 @@ def every_member(status: int = 200, **extra: object) -> Row:
     return Row(status, status, status, status, status, **extra)
 
 
+def admin_only(status: int = 200, **extra: object) -> Row:
+    return Row(status, 403, 403, 403, 403, **extra)
+
+
+def _invitation(world: World) -> dict[str, object]:
+    return {"pk": InvitationFactory(tenant=world.halton, invited_by=world.admin).pk}
+
+
+def _member(world: World) -> dict[str, object]:
+    with scope(tenant=world.halton):
+        return {"pk": TenantMembership.objects.get(user=world.member).pk}
+
+
 MATRIX: dict[str, Row] = {
     "tenant-home": every_member(200),
+    "partners:invitations": admin_only(200),
+    "partners:invitation-resend": admin_only(302, method="post", kwargs=_invitation),
+    "partners:invitation-revoke": admin_only(200, kwargs=_invitation),
+    "manage:members": admin_only(200),
+    "manage:member-role": admin_only(302, method="post", kwargs=_member),
+    "manage:member-deactivate": admin_only(200, kwargs=_member),
+    "manage:security": admin_only(200),
 }
 
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "guardian",
     "django_htmx",
     "template_partials",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cswb.middleware.SessionActivityMiddleware",
+    "cswb.middleware.MfaRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cswb.middleware.TenantMiddleware",
 ]
@@ -150,6 +154,29 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CSWB Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # One reverse proxy (the load balancer) sits in front of the portal in production.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Brute force: allauth counts attempts in the (Redis) cache. Invitation links are limited too.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "accept_invitation": "30/m/ip",
+}
+
+# MFA: authenticator apps (TOTP) with recovery codes, and passkeys / security keys.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "CSWB Portal"
+MFA_RECOVERY_CODE_COUNT = 10
+# Active sessions are listed with device, IP and last seen; people can end any of them.
+# "Last seen" is refreshed at most every few minutes (cswb.middleware.SessionActivityMiddleware).
+USERSESSIONS_TRACK_ACTIVITY = True
+SESSION_ACTIVITY_INTERVAL = 300
+
+# Links in emails sent by background jobs, which have no request to build them from.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+INVITATION_VALID_DAYS = int(env("INVITATION_VALID_DAYS", "7"))
 
 # django-guardian: no anonymous user row; object grants come in with the tables.
 ANONYMOUS_USER_NAME = None

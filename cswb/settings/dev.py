@@ -23,9 +23,13 @@ if env("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_BROKER_URL = "memory://localhost/"
+    CELERY_RESULT_BACKEND = "cache+memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+# Passkeys need a secure origin; http://127.0.0.1 is one to the browser, not to allauth.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
 STATIC_ROOT = None

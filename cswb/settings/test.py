@@ -16,7 +16,11 @@ _redis_server = REDIS_URL.rsplit("/", 1)[0]
 CACHES["default"]["LOCATION"] = env("TEST_CACHE_URL", f"{_redis_server}/14")
 CELERY_BROKER_URL = env("TEST_BROKER_URL", f"{_redis_server}/15")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
-CELERY_TASK_ALWAYS_EAGER = False
+# Tasks run in the test process unless a test starts a real worker (celery_worker_process).
+CELERY_TASK_ALWAYS_EAGER = env("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
+CELERY_TASK_EAGER_PROPAGATES = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+PORTAL_BASE_URL = "http://testserver"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
 STATIC_ROOT = None

@@ -94,7 +94,7 @@ def test_tenant_home_query_budget_holds_as_the_plan_grows(
     url = reverse("tenant-home", args=["halton"])
     client.get(url)  # warm the session
     for _ in range(2):
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):
             assert client.get(url).status_code == 200
         for _ in range(15):  # more people, more activity, more plans of my own
             MembershipFactory(tenant=world.halton)

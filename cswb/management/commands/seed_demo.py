@@ -10,6 +10,8 @@ from django_scopes import scope
 
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create, tenant_create
+from partners.models import Invitation
+from partners.services import invitation_create
 
 DEMO_PASSWORD = "demo-cswb-portal"  # noqa: S105 -- published on purpose, demo only
 
@@ -28,6 +30,10 @@ PEOPLE = [
     ("outsider@lakeshore.example", "Olivia Chen", "lakeshore", TenantRole.ADMIN,
      "administrator of Lakeshore only"),
 ]  # fmt: skip
+
+
+# Invited, not yet accepted: the invitations page has something to show.
+PENDING_INVITATION = "newcomer@halton.example"
 
 
 class Command(BaseCommand):
@@ -51,6 +57,7 @@ class Command(BaseCommand):
             for email, full_name, slug, role, _ in PEOPLE:
                 user = self._user(email, full_name)
                 self._membership(tenants[slug], user, role)
+            self._pending_invitation(tenants["halton"])
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))
         for email, _, slug, _, what in PEOPLE:
@@ -71,6 +78,15 @@ class Command(BaseCommand):
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return user
+
+    def _pending_invitation(self, tenant: Tenant) -> None:
+        with scope(tenant=tenant):
+            if Invitation.objects.filter(email=PENDING_INVITATION).exists():
+                return
+        admin = User.objects.get(email="admin@halton.example")
+        invitation_create(
+            tenant=tenant, email=PENDING_INVITATION, role=TenantRole.MEMBER, invited_by=admin
+        )
 
     def _membership(self, tenant: Tenant, user: User, role: str) -> None:
         with scope(tenant=tenant):

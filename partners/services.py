@@ -1,0 +1,228 @@
+"""Invitations: how a person gets into a plan. Every write is one transaction and is recorded
+in the activity log; emails leave only once the transaction has committed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from cswb.emails import email_send
+from cswb.models import Tenant, TenantMembership, TenantRole, User
+from cswb.services import activity_record, membership_create
+
+from .models import Invitation, InvitationStatus
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, invitation_token_hash(token)
+
+
+def _expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+def _queue_email(invitation: Invitation, token: str) -> None:
+    from .tasks import invitation_send_email
+
+    transaction.on_commit(
+        lambda: invitation_send_email.delay(
+            tenant_id=invitation.tenant_id, invitation_id=invitation.pk, token=token
+        )
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *, tenant: Tenant, email: str, role: str, invited_by: User
+) -> tuple[Invitation, str]:
+    """Invite `email` into `tenant`. Returns the invitation and the link's secret (which is
+    mailed, never stored). Refuses an address that is already a member, or that already has
+    a pending invitation; an expired one is replaced."""
+    email = email.strip().lower()
+    if role not in TenantRole.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    with scope(tenant=tenant):
+        if TenantMembership.objects.filter(user__email__iexact=email, is_active=True).exists():
+            raise ValidationError({"email": f"{email} is already a member of {tenant}."})
+        previous = (
+            Invitation.objects.select_for_update()
+            .filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)
+            .first()
+        )
+        if previous is not None:
+            if previous.status == InvitationStatus.PENDING:
+                raise ValidationError(
+                    {"email": f"{email} already has a pending invitation. Resend it instead."}
+                )
+            _revoke(previous, actor=invited_by, summary=f"Expired invitation of {email} replaced")
+        token, token_hash = _new_token()
+        invitation = Invitation.objects.create(
+            tenant=tenant,
+            email=email,
+            role=role,
+            token_hash=token_hash,
+            invited_by=invited_by,
+            expires_at=_expiry(),
+        )
+        activity_record(
+            tenant=tenant,
+            actor=invited_by,
+            verb="invitation.sent",
+            summary=f"{email} invited as {TenantRole(role).label.lower()}",
+            target=invitation,
+            changes={"email": email, "role": role},
+        )
+    _queue_email(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User) -> tuple[Invitation, str]:
+    """Send a fresh link with a fresh expiry; the previous link stops working."""
+    with scope(tenant=invitation.tenant):
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_open:
+            raise ValidationError(f"This invitation is {invitation.status.label.lower()}.")
+        token, invitation.token_hash = _new_token()
+        invitation.expires_at = _expiry()
+        invitation.last_sent_at = timezone.now()
+        invitation.send_count += 1
+        invitation.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count"])
+        activity_record(
+            tenant=invitation.tenant,
+            actor=actor,
+            verb="invitation.resent",
+            summary=f"Invitation of {invitation.email} sent again",
+            target=invitation,
+        )
+    _queue_email(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    with scope(tenant=invitation.tenant):
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_open:
+            raise ValidationError(f"This invitation is {invitation.status.label.lower()}.")
+        _revoke(invitation, actor=actor, summary=f"Invitation of {invitation.email} revoked")
+    return invitation
+
+
+def _revoke(invitation: Invitation, *, actor: User, summary: str) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.revoked_by = actor
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    activity_record(
+        tenant=invitation.tenant,
+        actor=actor,
+        verb="invitation.revoked",
+        summary=summary,
+        target=invitation,
+    )
+
+
+def _lock_pending(invitation: Invitation) -> Invitation:
+    """Re-read the invitation under a row lock and refuse it unless it is still pending, so
+    two people racing with one link cannot both get in."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.status != InvitationStatus.PENDING:
+        raise ValidationError(f"This invitation is {locked.status.label.lower()}.")
+    return locked
+
+
+def _accept(invitation: Invitation, user: User) -> TenantMembership:
+    membership = TenantMembership.objects.filter(user=user).first()
+    if membership is None or not membership.is_active:
+        membership = membership_create(
+            tenant=invitation.tenant, user=user, role=invitation.role, actor=user
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    activity_record(
+        tenant=invitation.tenant,
+        actor=user,
+        verb="invitation.accepted",
+        summary=f"{user.display_name} accepted the invitation of {invitation.email}",
+        target=invitation,
+    )
+    return membership
+
+
+def invitation_matches_user(*, invitation: Invitation, user: User) -> bool:
+    """The invitation is for one of the user's confirmed addresses."""
+    if user.email.lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> TenantMembership:
+    """An existing, signed-in person accepts an invitation sent to their address."""
+    with scope(tenant=invitation.tenant):
+        invitation = _lock_pending(invitation)
+        if not invitation_matches_user(invitation=invitation, user=user):
+            raise ValidationError("This invitation was sent to another email address.")
+        return _accept(invitation, user)
+
+
+@transaction.atomic
+def invitation_accept_as_new_user(*, invitation: Invitation, full_name: str, password: str) -> User:
+    """A new person accepts: their account (address confirmed by the invitation itself),
+    their membership and the acceptance are created together or not at all."""
+    with scope(tenant=invitation.tenant):
+        invitation = _lock_pending(invitation)
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError("An account already exists for this address: sign in instead.")
+        user = User.objects.create_user(
+            email=invitation.email, password=password, full_name=full_name.strip()
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        _accept(invitation, user)
+    return user
+
+
+def invitation_accept_url(token: str) -> str:
+    return settings.PORTAL_BASE_URL + reverse("invitation-accept", kwargs={"token": token})
+
+
+def invitation_email_send(*, invitation_id: int, token: str) -> bool:
+    """Mail the link, unless the invitation changed since it was queued (resent, revoked or
+    accepted): a stale link is never sent. Called by the task, inside the tenant's scope."""
+    invitation = (
+        Invitation.objects.select_related("tenant", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.token_hash != invitation_token_hash(token):
+        return False
+    if invitation.status != InvitationStatus.PENDING:
+        return False
+    email_send(
+        template="invitation",
+        to=[invitation.email],
+        context={
+            "invitation": invitation,
+            "tenant": invitation.tenant,
+            "inviter": invitation.invited_by,
+            "role": TenantRole(invitation.role).label,
+            "accept_url": invitation_accept_url(token),
+            "expires_at": timezone.localtime(invitation.expires_at, invitation.tenant.tzinfo),
+        },
+    )
+    return True
