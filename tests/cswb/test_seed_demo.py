@@ -8,6 +8,7 @@ from django_scopes import scope
 
 from cswb.management.commands.seed_demo import DEMO_PASSWORD
 from cswb.models import Tenant, TenantMembership, User
+from partners.models import Invitation
 
 EXPECTED = {
     "admin@halton.example": ("halton", "admin"),
@@ -42,6 +43,12 @@ def test_seed_demo_creates_the_demo_world_and_can_run_again(db: None) -> None:
     for user in User.objects.all():
         assert user.check_password(DEMO_PASSWORD)
         assert EmailAddress.objects.get(user=user).verified
+    halton = Tenant.objects.get(slug="halton")
+    assert halton.mfa_policy == "none"
+    with scope(tenant=halton):
+        [invitation] = Invitation.objects.all()
+    assert invitation.email == "newcomer@halton.example"
+    assert invitation.status == "pending"
 
 
 @override_settings(DEBUG=False)
