@@ -12,7 +12,7 @@ class RoleForm(forms.Form):
 
 class MfaPolicyForm(forms.Form):
     mfa_policy = forms.ChoiceField(
-        label=_("Two-factor authentication"),
+        label=_("Who must use it"),
         choices=MfaPolicy.choices,
         widget=forms.RadioSelect,
         help_text=_(

@@ -99,6 +99,7 @@ def pytest_runtest_makereport(item, call):
 
 def assert_accessible(page: Page) -> None:
     """axe-core finds no WCAG 2.1 A/AA (or best-practice) violation on the page as shown."""
+    assert not page.title().startswith("Something went wrong"), f"server error at {page.url}"
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
     assert page.csp_violations == [], page.csp_violations

@@ -76,7 +76,9 @@ def test_admin_pages_are_accessible(page: Page, browser_world: World) -> None:
     page.goto("/halton/manage/security/")
     expect(page.get_by_role("heading", name="Account and access events")).to_be_visible()
     assert_accessible(page)
-    page.goto("/accounts/2fa/")
+    assert page.goto("/accounts/2fa/").status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
     assert_accessible(page)
-    page.goto("/accounts/sessions/")
+    assert page.goto("/accounts/sessions/").status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessions")
     assert_accessible(page)

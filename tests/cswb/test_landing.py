@@ -43,6 +43,9 @@ def test_the_switcher_lists_only_my_tenants(world: World, client_for) -> None:
     assert b'href="/lakeshore/"' in leader_page.content
     member_page = client_for("member").get(reverse("tenant-home", args=["halton"]))
     assert b'href="/lakeshore/"' not in member_page.content
+    assert b"Switch plan" not in member_page.content  # one plan: nothing to switch to
+    account_page = client_for("member").get(reverse("account_email"))
+    assert b"Your plans" in account_page.content  # the way back from account pages
 
 
 def test_landing_rejects_writes(world: World, client_for) -> None:
