@@ -192,6 +192,11 @@ class ActivityEvent(models.Model):
     )
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(max_length=300, blank=True)
+    # The table the event belongs to, for its timeline and the digests (tables are never
+    # deleted, only sunset).
+    table = models.ForeignKey(
+        "tables.ActionTable", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     summary = models.CharField(max_length=500)
     changes = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -203,6 +208,7 @@ class ActivityEvent(models.Model):
         indexes = [
             models.Index(fields=["tenant", "-at"], name="activity_tenant_at"),
             models.Index(fields=["target_type", "target_id"], name="activity_target"),
+            models.Index(fields=["table", "-at"], name="activity_table_at"),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ def activity_record(
     summary: str,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
+    table: models.Model | None = None,
 ) -> ActivityEvent:
     """Append one event to the tenant's activity log. Callers are services, inside their own
     transaction, so the event exists exactly when the change does."""
@@ -29,6 +30,7 @@ def activity_record(
         verb=verb,
         summary=summary[:500],
         changes=changes or {},
+        table=table,
     )
     if target is not None:
         event.target_type = ContentType.objects.get_for_model(target)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -19,7 +20,10 @@ from cswb.emails import email_send
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import activity_record, membership_create
 
-from .models import Invitation, InvitationStatus
+from .models import Invitation, InvitationStatus, Organization
+
+if TYPE_CHECKING:
+    from tables.models import ActionTable
 
 
 def invitation_token_hash(token: str) -> str:
@@ -47,7 +51,15 @@ def _queue_email(invitation: Invitation, token: str) -> None:
 
 @transaction.atomic
 def invitation_create(
-    *, tenant: Tenant, email: str, role: str, invited_by: User
+    *,
+    tenant: Tenant,
+    email: str,
+    role: str,
+    invited_by: User,
+    organization: Organization | None = None,
+    org_role: str = "",
+    table: ActionTable | None = None,
+    seat_role: str = "",
 ) -> tuple[Invitation, str]:
     """Invite `email` into `tenant`. Returns the invitation and the link's secret (which is
     mailed, never stored). Refuses an address that is already a member, or that already has
@@ -77,6 +89,10 @@ def invitation_create(
             token_hash=token_hash,
             invited_by=invited_by,
             expires_at=_expiry(),
+            organization=organization,
+            org_role=org_role if organization else "",
+            table=table,
+            seat_role=seat_role if table else "",
         )
         activity_record(
             tenant=tenant,
@@ -151,6 +167,7 @@ def _accept(invitation: Invitation, user: User) -> TenantMembership:
         membership = membership_create(
             tenant=invitation.tenant, user=user, role=invitation.role, actor=user
         )
+    _apply_affiliations(invitation, user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -162,6 +179,30 @@ def _accept(invitation: Invitation, user: User) -> TenantMembership:
         target=invitation,
     )
     return membership
+
+
+def _apply_affiliations(invitation: Invitation, user: User) -> None:
+    """The organization and the table seat the invitation promised, if any."""
+    from tables.models import TableSeat
+    from tables.services import table_seat_add
+
+    from .models import OrganizationMembership
+    from .organizations import organization_staff_add
+
+    if invitation.organization_id and not OrganizationMembership.objects.filter(
+        organization=invitation.organization, user=user, left_on__isnull=True
+    ).exists():
+        organization_staff_add(
+            organization=invitation.organization, user=user,
+            role=invitation.org_role or "staff", actor=user,
+        )  # fmt: skip
+    if invitation.table_id and not TableSeat.objects.filter(
+        table=invitation.table, user=user, left_on__isnull=True
+    ).exists():
+        table_seat_add(
+            table=invitation.table, user=user, role=invitation.seat_role or "member",
+            actor=invitation.invited_by, organization=invitation.organization,
+        )  # fmt: skip
 
 
 def invitation_matches_user(*, invitation: Invitation, user: User) -> bool:

@@ -1,6 +1,8 @@
 """One shared world for every test: two tenants, and in the first an admin, a leader, a
 coordinator, a partner staff member and a plain member; the outsider administers the second
-tenant only. Tests that need more build it on top."""
+tenant only. In Halton the coordinator runs two tables, "Youth mental health" (open to the
+plan) and "Intimate partner violence" (members only), at both of which the partner's
+organization sits; "Food security" has neither of them. Tests that need more build on top."""
 
 from __future__ import annotations
 
@@ -10,8 +12,13 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django_scopes import scope
 
 from cswb.models import Tenant, TenantRole, User
+from partners.models import Organization, OrgRole, Sector
+from partners.organizations import organization_create, organization_staff_add
+from tables.models import ActionTable, ParticipationRole, SeatRole, Visibility, Zone
+from tables.services import table_create, table_organization_add, table_seat_add
 
 from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory
 
@@ -28,6 +35,12 @@ class World:
     partner: User
     member: User
     outsider: User
+    youth_org: Organization
+    police_org: Organization
+    table: ActionTable
+    ipv: ActionTable
+    food: ActionTable
+    lakeshore_table: ActionTable
     password: str = PASSWORD
 
     def user(self, role: str) -> User:
@@ -49,7 +62,40 @@ def build_world() -> World:
         MembershipFactory(tenant=halton, user=people[role], role=tenant_role)
     outsider = UserFactory(email="outsider@lakeshore.example")
     MembershipFactory(tenant=lakeshore, user=outsider, role=TenantRole.ADMIN)
-    return World(halton=halton, lakeshore=lakeshore, outsider=outsider, **people)
+
+    admin = people["admin"]
+    youth_org = organization_create(
+        tenant=halton, name="Halton Youth Services", sector=Sector.CHILDREN_YOUTH, actor=admin
+    )
+    police_org = organization_create(
+        tenant=halton, name="Halton Police", sector=Sector.POLICE, actor=admin
+    )
+    organization_staff_add(
+        organization=youth_org, user=people["partner"], role=OrgRole.STAFF, actor=admin
+    )
+    with scope(tenant=halton):
+        table = table_create(tenant=halton, name="Youth mental health", zone=Zone.PREVENTION,
+                             actor=admin)  # fmt: skip
+        ipv = table_create(tenant=halton, name="Intimate partner violence",
+                           zone=Zone.RISK_INTERVENTION, visibility=Visibility.MEMBERS,
+                           actor=admin)  # fmt: skip
+        food = table_create(tenant=halton, name="Food security", zone=Zone.SOCIAL_DEVELOPMENT,
+                            actor=admin)  # fmt: skip
+        for each in (table, ipv):
+            table_seat_add(table=each, user=people["coordinator"], role=SeatRole.COORDINATOR,
+                           actor=admin)  # fmt: skip
+            table_organization_add(table=each, organization=youth_org,
+                                   role=ParticipationRole.MEMBER, actor=admin)  # fmt: skip
+        table_organization_add(table=table, organization=police_org,
+                               role=ParticipationRole.LEAD, actor=admin)  # fmt: skip
+    with scope(tenant=lakeshore):
+        lakeshore_table = table_create(tenant=lakeshore, name="Youth mental health",
+                                       zone=Zone.PREVENTION, actor=outsider)  # fmt: skip
+    return World(
+        halton=halton, lakeshore=lakeshore, outsider=outsider, youth_org=youth_org,
+        police_org=police_org, table=table, ipv=ipv, food=food, lakeshore_table=lakeshore_table,
+        **people,
+    )  # fmt: skip
 
 
 @pytest.fixture

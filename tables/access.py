@@ -1,0 +1,64 @@
+"""Who may do what with a table: the access matrix of the design, in one helper."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from guardian.core import ObjectPermissionChecker
+
+from cswb.access import get_tenant_for
+
+from .models import ActionTable
+
+
+class TableNeed(StrEnum):
+    VIEW = "view"  # the full table page
+    SUMMARY = "summary"  # summary and progress figures: leadership may see members-only tables
+    CHANGE = "change"  # edit the table, its seats, participations, meetings and minutes
+    LOG = "log"  # log actions, updates and observations
+
+
+class TableAccess:
+    """What the current person may do at one table, resolved once per request."""
+
+    def __init__(self, request: HttpRequest, table: ActionTable) -> None:
+        membership = request.membership
+        self.table = table
+        self.is_admin = membership.is_admin
+        self.is_leadership = membership.can_read_everything
+        checker = ObjectPermissionChecker(request.user)
+        perms = set(checker.get_perms(table)) if not self.is_admin else set()
+        self.is_member = "view_actiontable" in perms
+        self.can_change = self.is_admin or "change_actiontable" in perms
+        self.can_log = self.is_admin or "log_progress" in perms
+        # Members-only tables: their members and admins see everything; leadership sees the
+        # summary and progress figures; anyone else may not know the table exists.
+        self.can_view = self.is_admin or self.is_member or not table.is_members_only
+        self.can_see_summary = self.can_view or self.is_leadership
+
+    def allows(self, need: TableNeed) -> bool:
+        return {
+            TableNeed.VIEW: self.can_view,
+            TableNeed.SUMMARY: self.can_see_summary,
+            TableNeed.CHANGE: self.can_change,
+            TableNeed.LOG: self.can_log,
+        }[need]
+
+
+def get_table_for(
+    request: HttpRequest, slug: str, *, need: TableNeed = TableNeed.VIEW
+) -> tuple[ActionTable, TableAccess]:
+    """The table and what the person may do there; 404 when they may not know it exists
+    (members-only tables to non-members), 403 when they may see it but not do this."""
+    get_tenant_for(request)
+    table = ActionTable.objects.filter(slug=slug).first()
+    if table is None:
+        raise Http404("No such table.")
+    access = TableAccess(request, table)
+    if not access.can_see_summary:
+        raise Http404("No such table.")
+    if not access.allows(need):
+        raise PermissionDenied("Your role at this table does not allow this.")
+    return table, access

@@ -1,0 +1,189 @@
+"""Reads of tables across their relations, already scoped, filtered by what the person may
+see, and prefetched so that no query runs while a page renders."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from cswb.models import ActivityEvent, TenantMembership, User
+from partners.models import Organization, Sector
+
+from .models import (
+    ActionTable,
+    ActionTableGroupObjectPermission,
+    ActionTableUserObjectPermission,
+    SeatRole,
+    TableOrganization,
+    TableSeat,
+    Visibility,
+)
+
+
+def _granted_table_ids(user: User) -> Q:
+    """Tables the person holds view_actiontable on, directly (seat) or through an
+    organization's group."""
+    direct = ActionTableUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_actiontable"
+    ).values("content_object_id")
+    through_group = ActionTableGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename="view_actiontable"
+    ).values("content_object_id")
+    return Q(pk__in=direct) | Q(pk__in=through_group)
+
+
+def tables_visible_to(*, user: User, membership: TenantMembership) -> QuerySet[ActionTable]:
+    """Every table the person may see in the list: all of them for admins and leadership
+    (members-only ones as a summary), otherwise the plan-wide ones and their own."""
+    tables = ActionTable.objects.all()
+    if not membership.can_read_everything:
+        tables = tables.filter(Q(visibility=Visibility.TENANT) | _granted_table_ids(user))
+    return tables
+
+
+def tables_list(
+    *,
+    user: User,
+    membership: TenantMembership,
+    focus_area: str = "",
+    zone: str = "",
+    status: str = "",
+    mine: bool = False,
+    search: str = "",
+) -> QuerySet[ActionTable]:
+    tables = tables_visible_to(user=user, membership=membership)
+    if focus_area:
+        tables = tables.filter(focus_areas__slug=focus_area)
+    if zone:
+        tables = tables.filter(zone=zone)
+    if status:
+        tables = tables.filter(status=status)
+    if mine:
+        tables = tables.filter(_granted_table_ids(user))
+    if search:
+        tables = tables.filter(Q(name__icontains=search) | Q(purpose__icontains=search))
+    return (
+        tables.annotate(
+            organization_count=Count(
+                "participations",
+                filter=Q(participations__left_on__isnull=True),
+                distinct=True,
+            ),
+            seat_count=Count("seats", filter=Q(seats__left_on__isnull=True), distinct=True),
+        )
+        .prefetch_related("focus_areas")
+        .order_by("name")
+        .distinct()
+    )
+
+
+def my_table_ids(*, user: User) -> set[int]:
+    return set(ActionTable.objects.filter(_granted_table_ids(user)).values_list("pk", flat=True))
+
+
+@dataclass
+class Representation:
+    """Which sectors sit at a table (or across the plan), which are missing, and how many
+    lived-experience advisors there are: the membership-diversity recommendation, visible."""
+
+    organizations_by_sector: dict[str, list[str]] = field(default_factory=dict)
+    lived_experience_advisors: int = 0
+
+    @property
+    def represented(self) -> list[tuple[str, str, int]]:
+        return [
+            (value, label, len(self.organizations_by_sector[value]))
+            for value, label in Sector.choices
+            if self.organizations_by_sector.get(value)
+        ]
+
+    @property
+    def missing(self) -> list[str]:
+        return [
+            label
+            for value, label in Sector.choices
+            if value != Sector.OTHER and not self.organizations_by_sector.get(value)
+        ]
+
+
+def table_page(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
+    """Everything the table page shows, in a fixed number of queries."""
+    participations = list(
+        TableOrganization.objects.filter(table=table, left_on__isnull=True)
+        .select_related("organization")
+        .order_by("role", "organization__name")
+    )
+    seats = list(
+        TableSeat.objects.filter(table=table, left_on__isnull=True)
+        .select_related("user", "organization")
+        .order_by("role", "user__full_name", "user__email")
+    )
+    representation = Representation(
+        lived_experience_advisors=sum(s.role == SeatRole.LIVED_EXPERIENCE_ADVISOR for s in seats)
+    )
+    for participation in participations:
+        org = participation.organization
+        representation.organizations_by_sector.setdefault(org.sector, []).append(org.name)
+    seats_by_org: dict[int | None, list[TableSeat]] = {}
+    for seat in seats:
+        seats_by_org.setdefault(seat.organization_id, []).append(seat)
+    timeline = (
+        list(ActivityEvent.objects.filter(table=table).select_related("actor")[:15])
+        if with_timeline
+        else []
+    )
+    return {
+        "participations": [(p, seats_by_org.get(p.organization_id, [])) for p in participations],
+        "independent_seats": seats_by_org.get(None, [])
+        + [
+            s
+            for s in seats
+            if s.organization_id
+            and s.organization_id not in {p.organization_id for p in participations}
+        ],
+        "seats": seats,
+        "representation": representation,
+        "timeline": timeline,
+        "focus_areas": list(table.focus_areas.all()),
+    }
+
+
+def tenant_representation() -> tuple[Representation, list[dict[str, object]]]:
+    """Across the plan: organizations per sector at any active table, advisors in total, and
+    per table the number of sectors and advisors. A fixed number of queries."""
+    overall = Representation()
+    per_table: dict[int, dict[str, object]] = {}
+    for table in ActionTable.objects.order_by("name"):
+        per_table[table.pk] = {"table": table, "sectors": set(), "advisors": 0}
+    for table_id, name, sector in TableOrganization.objects.filter(
+        left_on__isnull=True
+    ).values_list("table_id", "organization__name", "organization__sector"):
+        per_table[table_id]["sectors"].add(sector)
+        names = overall.organizations_by_sector.setdefault(sector, [])
+        if name not in names:
+            names.append(name)
+    advisors = Counter(
+        TableSeat.objects.filter(
+            left_on__isnull=True, role=SeatRole.LIVED_EXPERIENCE_ADVISOR
+        ).values_list("table_id", flat=True)
+    )
+    for table_id, count in advisors.items():
+        per_table[table_id]["advisors"] = count
+    overall.lived_experience_advisors = sum(advisors.values())
+    rows = [
+        {**row, "sector_count": len(row["sectors"]),
+         "missing_count": len(set(Sector.values) - {Sector.OTHER} - row["sectors"])}
+        for row in per_table.values()
+    ]  # fmt: skip
+    return overall, rows
+
+
+def organizations_for_choice(*, exclude_table: ActionTable | None = None) -> list[Organization]:
+    organizations = Organization.objects.filter(is_active=True).order_by("name")
+    if exclude_table is not None:
+        organizations = organizations.exclude(
+            participations__table=exclude_table, participations__left_on__isnull=True
+        )
+    return list(organizations)
