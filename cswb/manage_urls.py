@@ -2,6 +2,9 @@
 
 from django.urls import path
 
+from partners import manage_views as partner_views
+from tables import manage_views as table_views
+
 from . import manage_views
 
 app_name = "manage"
@@ -11,4 +14,8 @@ urlpatterns = [
     path("members/<int:pk>/role/", manage_views.member_role, name="member-role"),
     path("members/<int:pk>/deactivate/", manage_views.member_deactivate, name="member-deactivate"),
     path("security/", manage_views.security, name="security"),
+    path("tables/new/", table_views.table_new, name="table-new"),
+    path("focus-areas/", table_views.focus_areas, name="focus-areas"),
+    path("organizations/new/", partner_views.organization_new, name="organization-new"),
+    path("organizations/import/", partner_views.organization_import, name="organization-import"),
 ]

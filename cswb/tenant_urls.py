@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("", views.tenant_home, name="tenant-home"),
+    path("tables/", include("tables.urls")),
     path("partners/", include("partners.urls")),
     path("manage/", include("cswb.manage_urls")),
 ]

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from cswb.access import TenantNeed, get_tenant_for
 
-from .models import Invitation
+from .models import Invitation, Organization, OrganizationMembership, OrgRole
 
 
 def get_invitation_for(request: HttpRequest, pk: int) -> Invitation:
@@ -15,3 +18,31 @@ def get_invitation_for(request: HttpRequest, pk: int) -> Invitation:
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+class OrganizationNeed(StrEnum):
+    VIEW = "view"
+    MANAGE = "manage"  # its staff list and digest contacts
+
+
+def get_organization_for(
+    request: HttpRequest, slug: str, *, need: OrganizationNeed = OrganizationNeed.VIEW
+) -> tuple[Organization, bool]:
+    """The organization and whether the person may manage it (a tenant admin, or one of its
+    organization administrators). 404 for another tenant's, 403 for managing without right."""
+    get_tenant_for(request)
+    organization = Organization.objects.select_related("group").filter(slug=slug).first()
+    if organization is None:
+        raise Http404("No such organization.")
+    can_manage = (
+        request.membership.is_admin
+        or OrganizationMembership.objects.filter(
+            organization=organization,
+            user=request.user,
+            role=OrgRole.ORG_ADMIN,
+            left_on__isnull=True,
+        ).exists()
+    )
+    if need is OrganizationNeed.MANAGE and not can_manage:
+        raise PermissionDenied("Only this organization's administrators can do this.")
+    return organization, can_manage

@@ -43,15 +43,23 @@ def organization_create(
         slug = _slug_for(name)
         group = Group.objects.create(name=f"org:{tenant.pk}:{slug}")
         organization = Organization(
-            tenant=tenant, name=name, slug=slug, sector=sector, description=description,
-            website=website, group=group,
-        )  # fmt: skip
+            tenant=tenant,
+            name=name,
+            slug=slug,
+            sector=sector,
+            description=description,
+            website=website,
+            group=group,
+        )
         organization.full_clean()
         organization.save()
         activity_record(
-            tenant=tenant, actor=actor, verb="organization.created",
-            summary=f"{name} was added ({Sector(sector).label})", target=organization,
-        )  # fmt: skip
+            tenant=tenant,
+            actor=actor,
+            verb="organization.created",
+            summary=f"{name} was added ({Sector(sector).label})",
+            target=organization,
+        )
     return organization
 
 
@@ -73,10 +81,12 @@ def organization_staff_add(
         )
         user.groups.add(organization.group)
         activity_record(
-            tenant=organization.tenant, actor=actor, verb="organization.staff_added",
+            tenant=organization.tenant,
+            actor=actor,
+            verb="organization.staff_added",
             summary=f"{user.display_name} joined {organization} as {OrgRole(role).label.lower()}",
             target=membership,
-        )  # fmt: skip
+        )
     return membership
 
 
@@ -89,27 +99,32 @@ def organization_staff_end(*, membership: OrganizationMembership, actor: User) -
         membership.save(update_fields=["left_on"])
         membership.user.groups.remove(membership.organization.group)
         activity_record(
-            tenant=membership.tenant, actor=actor, verb="organization.staff_left",
+            tenant=membership.tenant,
+            actor=actor,
+            verb="organization.staff_left",
             summary=f"{membership.user.display_name} left {membership.organization}",
             target=membership,
-        )  # fmt: skip
+        )
 
 
 @transaction.atomic
-def contact_create(
-    *, organization: Organization, name: str, email: str, actor: User
-) -> Contact:
+def contact_create(*, organization: Organization, name: str, email: str, actor: User) -> Contact:
     with scope(tenant=organization.tenant):
         if Contact.objects.filter(organization=organization, email__iexact=email).exists():
             raise ValidationError({"email": f"{email} is already a contact of {organization}."})
         contact = Contact.objects.create(
-            tenant=organization.tenant, organization=organization, name=name.strip(),
+            tenant=organization.tenant,
+            organization=organization,
+            name=name.strip(),
             email=email.strip().lower(),
-        )  # fmt: skip
+        )
         activity_record(
-            tenant=organization.tenant, actor=actor, verb="organization.contact_added",
-            summary=f"{contact.name} will receive {organization}'s digests", target=contact,
-        )  # fmt: skip
+            tenant=organization.tenant,
+            actor=actor,
+            verb="organization.contact_added",
+            summary=f"{contact.name} will receive {organization}'s digests",
+            target=contact,
+        )
     return contact
 
 
@@ -117,7 +132,9 @@ def contact_create(
 def contact_delete(*, contact: Contact, actor: User) -> None:
     with scope(tenant=contact.tenant):
         activity_record(
-            tenant=contact.tenant, actor=actor, verb="organization.contact_removed",
+            tenant=contact.tenant,
+            actor=actor,
+            verb="organization.contact_removed",
             summary=f"{contact.name} no longer receives {contact.organization}'s digests",
-        )  # fmt: skip
+        )
         contact.delete()

@@ -35,3 +35,43 @@ def invitations_list(*, status: str | None = None) -> QuerySet[Invitation]:
     if status in filters:
         invitations = invitations.filter(filters[status])
     return invitations.order_by("-created_at", "-id")
+
+
+def organizations_list(*, search: str = "", sector: str = "") -> QuerySet:
+    """The current tenant's organizations with how many tables each sits at."""
+    from django.db.models import Count
+
+    from .models import Organization
+
+    organizations = Organization.objects.annotate(
+        table_count=Count(
+            "participations", filter=Q(participations__left_on__isnull=True), distinct=True
+        )
+    )
+    if search:
+        organizations = organizations.filter(name__icontains=search)
+    if sector:
+        organizations = organizations.filter(sector=sector)
+    return organizations.order_by("name")
+
+
+def organization_page(*, organization, visible_tables: QuerySet) -> dict[str, object]:
+    from tables.models import TableOrganization
+
+    from .models import Contact, OrganizationMembership
+
+    return {
+        "participations": list(
+            TableOrganization.objects.filter(
+                organization=organization, left_on__isnull=True, table__in=visible_tables
+            )
+            .select_related("table")
+            .order_by("table__name")
+        ),
+        "staff": list(
+            OrganizationMembership.objects.filter(organization=organization, left_on__isnull=True)
+            .select_related("user")
+            .order_by("user__full_name", "user__email")
+        ),
+        "contacts": list(Contact.objects.filter(organization=organization).order_by("name")),
+    }

@@ -189,20 +189,31 @@ def _apply_affiliations(invitation: Invitation, user: User) -> None:
     from .models import OrganizationMembership
     from .organizations import organization_staff_add
 
-    if invitation.organization_id and not OrganizationMembership.objects.filter(
-        organization=invitation.organization, user=user, left_on__isnull=True
-    ).exists():
+    if (
+        invitation.organization_id
+        and not OrganizationMembership.objects.filter(
+            organization=invitation.organization, user=user, left_on__isnull=True
+        ).exists()
+    ):
         organization_staff_add(
-            organization=invitation.organization, user=user,
-            role=invitation.org_role or "staff", actor=user,
-        )  # fmt: skip
-    if invitation.table_id and not TableSeat.objects.filter(
-        table=invitation.table, user=user, left_on__isnull=True
-    ).exists():
+            organization=invitation.organization,
+            user=user,
+            role=invitation.org_role or "staff",
+            actor=user,
+        )
+    if (
+        invitation.table_id
+        and not TableSeat.objects.filter(
+            table=invitation.table, user=user, left_on__isnull=True
+        ).exists()
+    ):
         table_seat_add(
-            table=invitation.table, user=user, role=invitation.seat_role or "member",
-            actor=invitation.invited_by, organization=invitation.organization,
-        )  # fmt: skip
+            table=invitation.table,
+            user=user,
+            role=invitation.seat_role or "member",
+            actor=invitation.invited_by,
+            organization=invitation.organization,
+        )
 
 
 def invitation_matches_user(*, invitation: Invitation, user: User) -> bool:

@@ -173,10 +173,13 @@ def tenant_representation() -> tuple[Representation, list[dict[str, object]]]:
         per_table[table_id]["advisors"] = count
     overall.lived_experience_advisors = sum(advisors.values())
     rows = [
-        {**row, "sector_count": len(row["sectors"]),
-         "missing_count": len(set(Sector.values) - {Sector.OTHER} - row["sectors"])}
+        {
+            **row,
+            "sector_count": len(row["sectors"]),
+            "missing_count": len(set(Sector.values) - {Sector.OTHER} - row["sectors"]),
+        }
         for row in per_table.values()
-    ]  # fmt: skip
+    ]
     return overall, rows
 
 

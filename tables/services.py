@@ -58,10 +58,14 @@ DEFAULT_FOCUS_AREAS = [
 ]
 
 
+# Table slugs share /<tenant>/tables/ with these pages.
+RESERVED_TABLE_SLUGS = frozenset({"representation", "new"})
+
+
 def _unique_slug(model: type, name: str, *, max_length: int = 80) -> str:
     base = slugify(name)[: max_length - 4] or "item"
     slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
+    while slug in RESERVED_TABLE_SLUGS or model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -109,9 +113,13 @@ def table_create(
         table.save()
         table.focus_areas.set(focus_areas)
         activity_record(
-            tenant=tenant, actor=actor, verb="table.created", summary=f"{table.name} was created",
-            target=table, table=table,
-        )  # fmt: skip
+            tenant=tenant,
+            actor=actor,
+            verb="table.created",
+            summary=f"{table.name} was created",
+            target=table,
+            table=table,
+        )
     return table
 
 
@@ -139,9 +147,14 @@ def table_update(
         table.focus_areas.set(focus_areas)
     if changed or focus_areas is not None:
         activity_record(
-            tenant=table.tenant, actor=actor, verb="table.updated",
-            summary=f"{table.name}: details updated", target=table, table=table, changes=changed,
-        )  # fmt: skip
+            tenant=table.tenant,
+            actor=actor,
+            verb="table.updated",
+            summary=f"{table.name}: details updated",
+            target=table,
+            table=table,
+            changes=changed,
+        )
     return table
 
 
@@ -156,10 +169,14 @@ def table_change_status(*, table: ActionTable, status: str, actor: User) -> Acti
     table.status = status
     table.save(update_fields=["status"])
     activity_record(
-        tenant=table.tenant, actor=actor, verb="table.status_changed",
+        tenant=table.tenant,
+        actor=actor,
+        verb="table.status_changed",
         summary=f"{table.name} is now {TableStatus(status).label.lower()}",
-        target=table, table=table, changes={"status": [old, status]},
-    )  # fmt: skip
+        target=table,
+        table=table,
+        changes={"status": [old, status]},
+    )
     return table
 
 
@@ -180,10 +197,13 @@ def table_organization_add(
     )
     table_permissions_sync(table=table)
     activity_record(
-        tenant=table.tenant, actor=actor, verb="table.organization_joined",
+        tenant=table.tenant,
+        actor=actor,
+        verb="table.organization_joined",
         summary=f"{organization} joined {table.name} ({ParticipationRole(role).label.lower()})",
-        target=participation, table=table,
-    )  # fmt: skip
+        target=participation,
+        table=table,
+    )
     return participation
 
 
@@ -195,10 +215,13 @@ def table_organization_end(*, participation: TableOrganization, actor: User) -> 
     participation.save(update_fields=["left_on"])
     table_permissions_sync(table=participation.table)
     activity_record(
-        tenant=participation.tenant, actor=actor, verb="table.organization_left",
+        tenant=participation.tenant,
+        actor=actor,
+        verb="table.organization_left",
         summary=f"{participation.organization} left {participation.table.name}",
-        target=participation, table=participation.table,
-    )  # fmt: skip
+        target=participation,
+        table=participation.table,
+    )
     return participation
 
 
@@ -224,11 +247,14 @@ def table_seat_add(
     )
     table_permissions_sync(table=table)
     activity_record(
-        tenant=table.tenant, actor=actor, verb="table.seat_added",
+        tenant=table.tenant,
+        actor=actor,
+        verb="table.seat_added",
         summary=f"{user.display_name} took a seat at {table.name} "
         f"as {SeatRole(role).label.lower()}",
-        target=seat, table=table,
-    )  # fmt: skip
+        target=seat,
+        table=table,
+    )
     return seat
 
 
@@ -240,9 +266,13 @@ def table_seat_end(*, seat: TableSeat, actor: User) -> TableSeat:
     seat.save(update_fields=["left_on"])
     table_permissions_sync(table=seat.table)
     activity_record(
-        tenant=seat.tenant, actor=actor, verb="table.seat_ended",
-        summary=f"{seat.user.display_name} left {seat.table.name}", target=seat, table=seat.table,
-    )  # fmt: skip
+        tenant=seat.tenant,
+        actor=actor,
+        verb="table.seat_ended",
+        summary=f"{seat.user.display_name} left {seat.table.name}",
+        target=seat,
+        table=seat.table,
+    )
     return seat
 
 
@@ -270,9 +300,9 @@ def table_expected_grants(*, table: ActionTable) -> Grants:
         if role in RUNNING_ROLES:
             users.add((user_id, "change_actiontable"))
     groups: set[tuple[int, str]] = set()
-    for group_id in TableOrganization.objects.filter(
-        table=table, left_on__isnull=True
-    ).values_list("organization__group_id", flat=True):
+    for group_id in TableOrganization.objects.filter(table=table, left_on__isnull=True).values_list(
+        "organization__group_id", flat=True
+    ):
         groups |= {(group_id, "view_actiontable"), (group_id, "log_progress")}
     return users, groups
 
@@ -314,3 +344,73 @@ def table_permissions_sync(*, table: ActionTable) -> int:
         )
         changes += len(actual - expected) + len(missing)
     return changes
+
+
+@transaction.atomic
+def table_onboard(
+    *,
+    tenant: Tenant,
+    actor: User,
+    name: str,
+    zone: str,
+    visibility: str,
+    purpose: str,
+    start_date: date | None,
+    focus_areas: Iterable[FocusArea],
+    lead_organization: Organization | None,
+    coordinator_email: str,
+    member_organizations: Iterable[Organization],
+) -> tuple[ActionTable, str]:
+    """Start a table in one step: the table, its lead and member organizations, and its
+    coordinator, seated now if they are in the plan or invited by email if not. Returns the
+    table and "seated" or "invited"."""
+    from cswb.models import TenantMembership
+    from partners.services import invitation_create
+
+    table = table_create(
+        tenant=tenant,
+        name=name,
+        actor=actor,
+        zone=zone,
+        visibility=visibility,
+        purpose=purpose,
+        start_date=start_date,
+        focus_areas=focus_areas,
+    )
+    if lead_organization is not None:
+        table_organization_add(
+            table=table, organization=lead_organization, role=ParticipationRole.LEAD, actor=actor
+        )
+    for organization in member_organizations:
+        if lead_organization is not None and organization.pk == lead_organization.pk:
+            continue
+        table_organization_add(
+            table=table, organization=organization, role=ParticipationRole.MEMBER, actor=actor
+        )
+    coordinator = (
+        TenantMembership.objects.filter(
+            user__email__iexact=coordinator_email.strip(), is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    if coordinator is not None:
+        table_seat_add(
+            table=table,
+            user=coordinator.user,
+            role=SeatRole.COORDINATOR,
+            actor=actor,
+            organization=lead_organization,
+        )
+        return table, "seated"
+    invitation_create(
+        tenant=tenant,
+        email=coordinator_email,
+        role="member",
+        invited_by=actor,
+        organization=lead_organization,
+        org_role="staff" if lead_organization else "",
+        table=table,
+        seat_role=SeatRole.COORDINATOR,
+    )
+    return table, "invited"

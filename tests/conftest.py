@@ -74,28 +74,45 @@ def build_world() -> World:
         organization=youth_org, user=people["partner"], role=OrgRole.STAFF, actor=admin
     )
     with scope(tenant=halton):
-        table = table_create(tenant=halton, name="Youth mental health", zone=Zone.PREVENTION,
-                             actor=admin)  # fmt: skip
-        ipv = table_create(tenant=halton, name="Intimate partner violence",
-                           zone=Zone.RISK_INTERVENTION, visibility=Visibility.MEMBERS,
-                           actor=admin)  # fmt: skip
-        food = table_create(tenant=halton, name="Food security", zone=Zone.SOCIAL_DEVELOPMENT,
-                            actor=admin)  # fmt: skip
+        table = table_create(
+            tenant=halton, name="Youth mental health", zone=Zone.PREVENTION, actor=admin
+        )
+        ipv = table_create(
+            tenant=halton,
+            name="Intimate partner violence",
+            zone=Zone.RISK_INTERVENTION,
+            visibility=Visibility.MEMBERS,
+            actor=admin,
+        )
+        food = table_create(
+            tenant=halton, name="Food security", zone=Zone.SOCIAL_DEVELOPMENT, actor=admin
+        )
         for each in (table, ipv):
-            table_seat_add(table=each, user=people["coordinator"], role=SeatRole.COORDINATOR,
-                           actor=admin)  # fmt: skip
-            table_organization_add(table=each, organization=youth_org,
-                                   role=ParticipationRole.MEMBER, actor=admin)  # fmt: skip
-        table_organization_add(table=table, organization=police_org,
-                               role=ParticipationRole.LEAD, actor=admin)  # fmt: skip
+            table_seat_add(
+                table=each, user=people["coordinator"], role=SeatRole.COORDINATOR, actor=admin
+            )
+            table_organization_add(
+                table=each, organization=youth_org, role=ParticipationRole.MEMBER, actor=admin
+            )
+        table_organization_add(
+            table=table, organization=police_org, role=ParticipationRole.LEAD, actor=admin
+        )
     with scope(tenant=lakeshore):
-        lakeshore_table = table_create(tenant=lakeshore, name="Youth mental health",
-                                       zone=Zone.PREVENTION, actor=outsider)  # fmt: skip
+        lakeshore_table = table_create(
+            tenant=lakeshore, name="Youth mental health", zone=Zone.PREVENTION, actor=outsider
+        )
     return World(
-        halton=halton, lakeshore=lakeshore, outsider=outsider, youth_org=youth_org,
-        police_org=police_org, table=table, ipv=ipv, food=food, lakeshore_table=lakeshore_table,
+        halton=halton,
+        lakeshore=lakeshore,
+        outsider=outsider,
+        youth_org=youth_org,
+        police_org=police_org,
+        table=table,
+        ipv=ipv,
+        food=food,
+        lakeshore_table=lakeshore_table,
         **people,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -152,10 +169,25 @@ def celery_worker_process(transactional_db: None):
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cswb", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO", "--hostname=test@%h"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cswb",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "--hostname=test@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=0.5):
         if worker.poll() is not None or time.monotonic() > deadline:

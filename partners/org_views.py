@@ -1,0 +1,185 @@
+"""Organization pages under /<tenant>/partners/."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cswb.access import TenantNeed, get_tenant_for
+from cswb.models import User
+from tables.selectors import tables_visible_to
+
+from . import organizations as services
+from .access import OrganizationNeed, get_organization_for
+from .csvsafe import csv_write
+from .forms import ContactForm, OrganizationFilterForm, StaffForm
+from .models import Contact, Organization, OrganizationMembership
+from .selectors import organization_page, organizations_list
+
+PAGE_SIZE = 30
+
+
+@require_GET
+def organization_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    form = OrganizationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organizations = organizations_list(
+        search=filters.get("q", ""), sector=filters.get("sector", "")
+    )
+    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/organizations.html",
+        {
+            "tenant": tenant,
+            "form": form,
+            "page": page,
+            "organizations": list(page.object_list),
+            "page_query": urlencode({k: v for k, v in filters.items() if v}),
+        },
+    )
+
+
+@require_GET
+def organization_export(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
+    rows = [("name", "sector", "website", "description", "active", "tables")]
+    rows += [
+        (
+            o.name,
+            o.get_sector_display(),
+            o.website,
+            o.description,
+            "yes" if o.is_active else "no",
+            o.table_count,
+        )
+        for o in organizations_list()
+    ]
+    response = HttpResponse(csv_write(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{tenant.slug}-organizations.csv"'
+    return response
+
+
+@require_GET
+def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
+    organization, can_manage = get_organization_for(request, org_slug)
+    visible = tables_visible_to(user=request.user, membership=request.membership)
+    return render(
+        request,
+        "partners/organization.html",
+        {
+            "tenant": organization.tenant,
+            "organization": organization,
+            "can_manage": can_manage,
+            "staff_form": StaffForm(),
+            "contact_form": ContactForm(),
+            **organization_page(organization=organization, visible_tables=visible),
+        },
+    )
+
+
+def _back(organization: Organization) -> HttpResponse:
+    return redirect(
+        "partners:organization", tenant_slug=organization.tenant.slug, org_slug=organization.slug
+    )
+
+
+@require_POST
+def staff_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
+    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
+    form = StaffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a valid email address and role.")
+        return _back(organization)
+    user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    try:
+        if user is None:
+            raise ValidationError("No member of this plan has this address; invite them first.")
+        services.organization_staff_add(
+            organization=organization,
+            user=user,
+            role=form.cleaned_data["role"],
+            title=form.cleaned_data["title"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{user.display_name} is on {organization}'s staff list.")
+    return _back(organization)
+
+
+@require_http_methods(["GET", "POST"])
+def staff_end(request: HttpRequest, tenant_slug: str, org_slug: str, pk: int) -> HttpResponse:
+    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
+    membership = (
+        OrganizationMembership.objects.select_related("user")
+        .filter(organization=organization, pk=pk, left_on__isnull=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such staff member.")
+    if request.method == "POST":
+        services.organization_staff_end(membership=membership, actor=request.user)
+        messages.success(request, f"{membership.user.display_name} left {organization}.")
+        return _back(organization)
+    return render(
+        request,
+        "partners/confirm.html",
+        {
+            "tenant": organization.tenant,
+            "organization": organization,
+            "question": f"Remove {membership.user.display_name} from {organization}'s staff?",
+            "consequence": "They lose the access the organization's tables give its staff.",
+        },
+    )
+
+
+@require_POST
+def contact_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
+    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a name and a valid email address.")
+        return _back(organization)
+    try:
+        services.contact_create(
+            organization=organization,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{form.cleaned_data['name']} will receive the digests.")
+    return _back(organization)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: HttpRequest, tenant_slug: str, org_slug: str, pk: int) -> HttpResponse:
+    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
+    contact = Contact.objects.filter(organization=organization, pk=pk).first()
+    if contact is None:
+        raise Http404("No such contact.")
+    if request.method == "POST":
+        services.contact_delete(contact=contact, actor=request.user)
+        messages.success(request, f"{contact.name} no longer receives the digests.")
+        return _back(organization)
+    return render(
+        request,
+        "partners/confirm.html",
+        {
+            "tenant": organization.tenant,
+            "organization": organization,
+            "question": f"Stop sending digests to {contact.name}?",
+            "consequence": f"{contact.email} is removed from {organization}'s digest contacts.",
+        },
+    )

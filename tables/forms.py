@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organization, OrgRole
+
+from .models import ActionTable, FocusArea, ParticipationRole, SeatRole, TableStatus, Zone
+
+
+class TableFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
+    zone = forms.ChoiceField(
+        label=_("Zone"), required=False, choices=[("", _("All zones")), *Zone.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *TableStatus.choices]
+    )
+    mine = forms.BooleanField(label=_("Only my tables"), required=False)
+
+    def __init__(self, *args: object, focus_areas: list[FocusArea], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].choices = [("", _("All focus areas"))] + [
+            (area.slug, area.name) for area in focus_areas
+        ]
+
+
+class TableForm(forms.ModelForm):
+    # Declared here: the model's default manager is tenant-scoped, so the queryset is set per
+    # request, inside the scope.
+    focus_areas = forms.ModelMultipleChoiceField(
+        label=_("Focus areas"),
+        queryset=FocusArea.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ActionTable
+        fields = [
+            "name",
+            "focus_areas",
+            "zone",
+            "visibility",
+            "start_date",
+            "purpose",
+            "terms_of_reference",
+        ]
+        widgets = {
+            "focus_areas": forms.CheckboxSelectMultiple,
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+            "terms_of_reference": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "visibility": _(
+                "Members-only tables (for example on intimate partner violence) are "
+                "hidden from everyone but their members and the plan's leadership."
+            ),
+            "purpose": _("System-level work only: never names or details of people at risk."),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_areas"].queryset = FocusArea.objects.all()
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=TableStatus.choices)
+
+
+class AddOrganizationForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    role = forms.ChoiceField(
+        label=_("Role at the table"),
+        choices=ParticipationRole.choices,
+        initial=ParticipationRole.MEMBER,
+    )
+
+    def __init__(self, *args: object, organizations: list[Organization], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            pk__in=[o.pk for o in organizations]
+        )
+        self.fields["organization"].choices = [("", "—")] + [(o.pk, o.name) for o in organizations]
+
+
+class AddSeatForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email of a plan member"),
+        help_text=_("Someone new to the portal? Invite them below."),
+    )
+    role = forms.ChoiceField(label=_("Seat"), choices=SeatRole.choices, initial=SeatRole.MEMBER)
+    organization = forms.ChoiceField(label=_("On behalf of"), required=False)
+
+    def __init__(self, *args: object, organizations: list[Organization], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", _("Themselves"))] + [
+            (str(o.pk), o.name) for o in organizations
+        ]
+
+
+class InviteToTableForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    seat_role = forms.ChoiceField(
+        label=_("Seat"), choices=SeatRole.choices, initial=SeatRole.MEMBER
+    )
+    organization = forms.ChoiceField(label=_("Organization"), required=False)
+    org_role = forms.ChoiceField(
+        label=_("Role in the organization"),
+        choices=OrgRole.choices,
+        initial=OrgRole.STAFF,
+        required=False,
+    )
+
+    def __init__(self, *args: object, organizations: list[Organization], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", _("None"))] + [
+            (str(o.pk), o.name) for o in organizations
+        ]

@@ -1,0 +1,325 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cswb.access import get_tenant_for
+from cswb.models import TenantMembership, TenantRole, User
+from partners.services import invitation_create
+
+from . import services
+from .access import TableNeed, get_table_for
+from .forms import (
+    AddOrganizationForm,
+    AddSeatForm,
+    InviteToTableForm,
+    StatusForm,
+    TableFilterForm,
+    TableForm,
+)
+from .models import FocusArea, TableOrganization, TableSeat
+from .selectors import (
+    my_table_ids,
+    organizations_for_choice,
+    table_page,
+    tables_list,
+    tenant_representation,
+)
+
+PAGE_SIZE = 25
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@require_GET
+def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    focus_areas = list(FocusArea.objects.all())
+    form = TableFilterForm(request.GET or None, focus_areas=focus_areas)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tables = tables_list(
+        user=request.user,
+        membership=request.membership,
+        focus_area=filters.get("focus_area", ""),
+        zone=filters.get("zone", ""),
+        status=filters.get("status", ""),
+        mine=filters.get("mine", False),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(tables, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in filters.items() if v not in ("", False, None)})
+    context = {
+        "tenant": tenant,
+        "form": form,
+        "page": page,
+        "tables": list(page.object_list),
+        "mine": my_table_ids(user=request.user),
+        "page_query": query,
+        "filtered": bool(query),
+    }
+    template = "tables/list.html#results" if request.htmx else "tables/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
+    context = {
+        "tenant": table.tenant,
+        "table": table,
+        "access": access,
+        **table_page(table=table, with_timeline=access.can_view),
+    }
+    if access.can_change:
+        context["status_choices"] = [
+            (value, label)
+            for value, label in StatusForm.base_fields["status"].choices
+            if value in services.STATUS_TRANSITIONS[table.status]
+        ]
+    return render(request, "tables/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    form = TableForm(request.POST or None, instance=table)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        focus_areas = data.pop("focus_areas")
+        table.refresh_from_db()  # the form mutated the instance; the service compares
+        try:
+            services.table_update(table=table, actor=request.user, focus_areas=focus_areas, **data)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, "The table's details were saved.")
+            return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
+    return render(
+        request,
+        "tables/edit.html",
+        {"tenant": table.tenant, "table": table, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed statuses.")
+    else:
+        try:
+            services.table_change_status(
+                table=table, status=form.cleaned_data["status"], actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, f"{table.name} is now {table.get_status_display().lower()}.")
+    return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
+
+
+def _members_context(request, table, **forms) -> dict[str, object]:
+    participating = organizations_for_choice(exclude_table=None)
+    available = organizations_for_choice(exclude_table=table)
+    data = table_page(table=table, with_timeline=False)
+    return {
+        "tenant": table.tenant,
+        "table": table,
+        **data,
+        "org_form": forms.get("org_form") or AddOrganizationForm(organizations=available),
+        "seat_form": forms.get("seat_form") or AddSeatForm(organizations=participating),
+        "invite_form": forms.get("invite_form") or InviteToTableForm(organizations=participating),
+    }
+
+
+def _members_response(request, table, status: int = 200, **forms) -> HttpResponse:
+    context = _members_context(request, table, **forms)
+    template = "tables/members.html#members" if request.htmx else "tables/members.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def table_members(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    return _members_response(request, table)
+
+
+@require_POST
+def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    form = AddOrganizationForm(
+        request.POST, organizations=organizations_for_choice(exclude_table=table)
+    )
+    if form.is_valid():
+        try:
+            services.table_organization_add(
+                table=table,
+                organization=form.cleaned_data["organization"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['organization']} now sits at the table.")
+            if not request.htmx:
+                return redirect("tables:members", tenant_slug=tenant_slug, table_slug=table.slug)
+            return _members_response(request, table)
+    return _members_response(request, table, status=400, org_form=form)
+
+
+@require_POST
+def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    organizations = organizations_for_choice()
+    form = AddSeatForm(request.POST, organizations=organizations)
+    if form.is_valid():
+        user = User.objects.filter(
+            email__iexact=form.cleaned_data["email"],
+            tenant_memberships__in=TenantMembership.objects.filter(is_active=True),
+        ).first()
+        organization = next(
+            (o for o in organizations if str(o.pk) == form.cleaned_data["organization"]), None
+        )
+        if user is None:
+            form.add_error("email", "No member of this plan has this address. Invite them below.")
+        else:
+            try:
+                services.table_seat_add(
+                    table=table,
+                    user=user,
+                    role=form.cleaned_data["role"],
+                    organization=organization,
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, _errors(error))
+            else:
+                messages.success(request, f"{user.display_name} has a seat at the table.")
+                if not request.htmx:
+                    return redirect(
+                        "tables:members", tenant_slug=tenant_slug, table_slug=table.slug
+                    )
+                return _members_response(request, table)
+    return _members_response(request, table, status=400, seat_form=form)
+
+
+@require_POST
+def table_invite(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    organizations = organizations_for_choice()
+    form = InviteToTableForm(request.POST, organizations=organizations)
+    if form.is_valid():
+        organization = next(
+            (o for o in organizations if str(o.pk) == form.cleaned_data["organization"]), None
+        )
+        try:
+            invitation_create(
+                tenant=table.tenant,
+                email=form.cleaned_data["email"],
+                role=TenantRole.MEMBER,
+                invited_by=request.user,
+                organization=organization,
+                org_role=form.cleaned_data["org_role"] or "staff",
+                table=table,
+                seat_role=form.cleaned_data["seat_role"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            if not request.htmx:
+                return redirect("tables:members", tenant_slug=tenant_slug, table_slug=table.slug)
+            return _members_response(request, table)
+    return _members_response(request, table, status=400, invite_form=form)
+
+
+def _end(request, table, obj, *, end, what: str, confirm_template_context: dict) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            end()
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, f"{what} no longer sits at the table.")
+        if request.htmx:
+            return _members_response(request, table)
+        return redirect("tables:members", tenant_slug=table.tenant.slug, table_slug=table.slug)
+    return render(
+        request,
+        "tables/confirm_end.html",
+        {"tenant": table.tenant, "table": table, "what": what, **confirm_template_context},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organization_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    participation = (
+        TableOrganization.objects.select_related("organization", "table")
+        .filter(table=table, pk=pk, left_on__isnull=True)
+        .first()
+    )
+    if participation is None:
+        return _gone(request, table)
+    return _end(
+        request,
+        table,
+        participation,
+        what=str(participation.organization),
+        end=lambda: services.table_organization_end(
+            participation=participation, actor=request.user
+        ),
+        confirm_template_context={
+            "consequence": "Its staff lose the table's access, "
+            "unless they hold a seat of their own."
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def seat_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    seat = (
+        TableSeat.objects.select_related("user", "table")
+        .filter(table=table, pk=pk, left_on__isnull=True)
+        .first()
+    )
+    if seat is None:
+        return _gone(request, table)
+    return _end(
+        request,
+        table,
+        seat,
+        what=seat.user.display_name,
+        end=lambda: services.table_seat_end(seat=seat, actor=request.user),
+        confirm_template_context={
+            "consequence": "Their seat ends today; the table keeps its history."
+        },
+    )
+
+
+def _gone(request, table) -> HttpResponse:
+    raise Http404("No such seat or participation at this table.")
+
+
+@require_GET
+def representation(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    if not request.membership.can_read_everything:
+        raise PermissionDenied("Only the plan's administrators and leadership see this page.")
+    overall, rows = tenant_representation()
+    return render(
+        request, "tables/representation.html", {"tenant": tenant, "overall": overall, "rows": rows}
+    )
