@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from django_scopes import scope
+from guardian.shortcuts import get_perms
+
+from partners.models import Invitation, Sector
+from partners.organizations import organization_create
+from partners.services import invitation_accept_as_new_user
+from tables import services
+from tables.models import FocusArea, SeatRole, TableOrganization, TableSeat
+
+from ..conftest import World
+from ..factories import MembershipFactory
+
+
+def _list(client, headers=None, **params):
+    return client.get(reverse("tables:list", args=["halton"]), params, headers=headers)
+
+
+def _names(response) -> list[str]:
+    return [t.name for t in response.context["tables"]]
+
+
+class TestList:
+    def test_members_only_tables_are_listed_to_their_members_and_leadership(
+        self, world: World, client_for
+    ) -> None:
+        everyone = ["Food security", "Intimate partner violence", "Youth mental health"]
+        assert _names(_list(client_for("admin"))) == everyone
+        assert _names(_list(client_for("leader"))) == everyone
+        assert _names(_list(client_for("partner"))) == everyone
+        assert _names(_list(client_for("member"))) == ["Food security", "Youth mental health"]
+
+    def test_filters_combine_and_stay_in_the_address(self, world: World, client_for) -> None:
+        services.focus_areas_seed(tenant=world.halton)
+        with scope(tenant=world.halton):
+            youth = FocusArea.objects.get(slug="youth-mental-health")
+            world.table.focus_areas.add(youth)
+            services.table_change_status(table=world.table, status="active", actor=world.admin)
+        client = client_for("coordinator")
+        assert _names(_list(client, focus_area=youth.slug)) == ["Youth mental health"]
+        assert _names(_list(client, zone="risk_intervention")) == ["Intimate partner violence"]
+        assert _names(_list(client, status="active")) == ["Youth mental health"]
+        assert _names(_list(client, mine="on")) == [
+            "Intimate partner violence",
+            "Youth mental health",
+        ]
+        assert _names(_list(client, q="food")) == ["Food security"]
+        assert _names(_list(client, q="violence", status="active")) == []
+        page = _list(client, zone="prevention", page=1)
+        assert page.context["page_query"] == "zone=prevention"
+
+    def test_htmx_gets_only_the_results(self, world: World, client_for) -> None:
+        response = _list(client_for("member"), headers={"HX-Request": "true"}, q="youth")
+        content = response.content.decode()
+        assert "<html" not in content
+        assert "Youth mental health" in content
+        assert "1 table" in content
+
+    def test_query_budget_holds_as_tables_grow(
+        self, world: World, client_for, django_assert_max_num_queries
+    ) -> None:
+        client = client_for("partner")
+        _list(client)
+        for round_ in range(2):
+            with scope(tenant=world.halton):
+                for n in range(12):
+                    table = services.table_create(
+                        tenant=world.halton,
+                        name=f"Extra {round_}-{n}",
+                        zone="prevention",
+                        actor=world.admin,
+                    )
+                    services.table_organization_add(
+                        table=table, organization=world.youth_org, role="member", actor=world.admin
+                    )
+            with django_assert_max_num_queries(13):
+                assert _list(client).status_code == 200
+
+
+class TestTablePage:
+    def test_shows_members_by_organization_and_representation(self, world: World, client_for):
+        response = client_for("member").get(
+            reverse("tables:detail", args=["halton", world.table.slug])
+        )
+        content = response.content.decode()
+        assert "Halton Youth Services" in content and "Halton Police" in content
+        represented = {label for _, label, _ in response.context["representation"].represented}
+        assert represented == {"Children and youth services", "Police and community safety"}
+        assert "Housing" in response.context["representation"].missing
+        assert response.context["timeline"]  # the table's own activity
+
+    def test_leadership_sees_a_members_only_table_as_a_summary(self, world: World, client_for):
+        response = client_for("leader").get(
+            reverse("tables:detail", args=["halton", world.ipv.slug])
+        )
+        assert response.status_code == 200
+        assert response.context["timeline"] == []
+        content = response.content.decode()
+        assert "open to its members only" in content
+        assert world.coordinator.display_name not in content  # no names of who sits there
+        assert "Halton Youth Services" in content  # but who takes part, by organization
+
+    def test_query_budget_holds_as_members_grow(
+        self, world: World, client_for, django_assert_max_num_queries
+    ) -> None:
+        client = client_for("coordinator")
+        url = reverse("tables:detail", args=["halton", world.table.slug])
+        client.get(url)
+        for round_ in range(2):
+            with scope(tenant=world.halton):
+                for n in range(8):
+                    org = organization_create(
+                        tenant=world.halton,
+                        name=f"Org {round_}-{n}",
+                        sector=Sector.HOUSING,
+                        actor=world.admin,
+                    )
+                    services.table_organization_add(
+                        table=world.table, organization=org, role="member", actor=world.admin
+                    )
+                    person = MembershipFactory(tenant=world.halton).user
+                    services.table_seat_add(
+                        table=world.table,
+                        user=person,
+                        role="member",
+                        organization=org,
+                        actor=world.admin,
+                    )
+            with django_assert_max_num_queries(16):
+                assert client.get(url).status_code == 200
+
+
+class TestManagingMembers:
+    def _url(self, world: World, name: str, **kwargs) -> str:
+        return reverse(
+            f"tables:{name}",
+            kwargs={"tenant_slug": "halton", "table_slug": world.table.slug, **kwargs},
+        )
+
+    def test_coordinator_adds_an_organization_in_place(self, world: World, client_for) -> None:
+        with scope(tenant=world.halton):
+            org = organization_create(
+                tenant=world.halton,
+                name="Food Bank of Halton",
+                sector=Sector.SOCIAL_SERVICES,
+                actor=world.admin,
+            )
+        response = client_for("coordinator").post(
+            self._url(world, "organization-add"),
+            {"organization": org.pk, "role": "advisory"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "<html" not in content  # the members partial, swapped in place
+        assert "Food Bank of Halton now sits at the table." in content
+        with scope(tenant=world.halton):
+            assert (
+                TableOrganization.objects.get(table=world.table, organization=org).role
+                == "advisory"
+            )
+
+    def test_the_same_works_as_a_plain_form(self, world: World, client_for) -> None:
+        response = client_for("coordinator").post(
+            self._url(world, "seat-add"), {"email": "MEMBER@halton.example", "role": "member"}
+        )
+        assert response.status_code == 302
+        assert "view_actiontable" in get_perms(world.member, world.table)
+
+    def test_a_seat_for_someone_outside_the_plan_is_refused(self, world: World, client_for):
+        response = client_for("coordinator").post(
+            self._url(world, "seat-add"), {"email": "outsider@lakeshore.example", "role": "member"}
+        )
+        assert response.status_code == 400
+        assert "No member of this plan has this address" in response.content.decode()
+        with scope(tenant=world.halton):
+            assert not TableSeat.objects.filter(user=world.outsider).exists()
+
+    def test_removal_asks_first(self, world: World, client_for) -> None:
+        with scope(tenant=world.halton):
+            participation = TableOrganization.objects.get(
+                table=world.table, organization=world.youth_org
+            )
+        url = self._url(world, "organization-end", pk=participation.pk)
+        coordinator = client_for("coordinator")
+        page = coordinator.get(url)
+        assert "Remove Halton Youth Services from Youth mental health?" in page.content.decode()
+        participation.refresh_from_db()
+        assert participation.left_on is None
+        assert coordinator.post(url).status_code == 302
+        participation.refresh_from_db()
+        assert participation.left_on is not None
+        assert coordinator.get(url).status_code == 404  # already ended
+
+    def test_invite_someone_new_to_the_table(self, world: World, client_for) -> None:
+        response = client_for("coordinator").post(
+            self._url(world, "invite"),
+            {
+                "email": "new.partner@agency.example",
+                "seat_role": "lived_experience_advisor",
+                "organization": str(world.youth_org.pk),
+                "org_role": "staff",
+            },
+        )
+        assert response.status_code == 302
+        with scope(tenant=world.halton):
+            invitation = Invitation.objects.get(email="new.partner@agency.example")
+        assert invitation.table == world.table
+        user = invitation_accept_as_new_user(
+            invitation=invitation, full_name="New Partner", password="a-long-enough-passphrase"
+        )
+        with scope(tenant=world.halton):
+            seat = TableSeat.objects.get(table=world.table, user=user)
+        assert seat.role == SeatRole.LIVED_EXPERIENCE_ADVISOR
+        assert seat.organization == world.youth_org
+        assert user.groups.filter(pk=world.youth_org.group_id).exists()
+
+    def test_status_change_follows_the_allowed_transitions(self, world: World, client_for):
+        client = client_for("coordinator")
+        url = self._url(world, "status")
+        client.post(url, {"status": "paused"})  # forming cannot pause
+        world.table.refresh_from_db()
+        assert world.table.status == "forming"
+        client.post(url, {"status": "active"})
+        world.table.refresh_from_db()
+        assert world.table.status == "active"
+
+    def test_editing_details(self, world: World, client_for) -> None:
+        url = self._url(world, "edit")
+        response = client_for("coordinator").post(
+            url,
+            {
+                "name": "Youth mental health and addictions",
+                "zone": "prevention",
+                "visibility": "tenant",
+                "purpose": "Faster access to counselling.",
+            },
+        )
+        assert response.status_code == 302
+        world.table.refresh_from_db()
+        assert world.table.name == "Youth mental health and addictions"
+        bad = client_for("coordinator").post(
+            url, {"name": "", "zone": "nowhere", "visibility": "x"}
+        )
+        assert bad.status_code == 400
+        world.table.refresh_from_db()
+        assert world.table.name == "Youth mental health and addictions"
+
+
+def test_representation_across_the_plan(world: World, client_for, django_assert_max_num_queries):
+    client = client_for("leader")
+    url = reverse("tables:representation", args=["halton"])
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    overall = response.context["overall"]
+    assert overall.organizations_by_sector == {
+        "children_youth": ["Halton Youth Services"],
+        "police": ["Halton Police"],
+    }
+    rows = {
+        row["table"].name: (row["sector_count"], row["advisors"])
+        for row in response.context["rows"]
+    }
+    assert rows == {
+        "Food security": (0, 0),
+        "Intimate partner violence": (1, 0),
+        "Youth mental health": (2, 0),
+    }
