@@ -12,6 +12,7 @@ from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create, tenant_create
 from partners.models import Invitation
 from partners.services import invitation_create
+from tables.demo import demo_tables_seed
 
 DEMO_PASSWORD = "demo-cswb-portal"  # noqa: S105 -- published on purpose, demo only
 
@@ -24,9 +25,12 @@ PEOPLE = [
     # email, full name, tenant slug, tenant role, what they stand for in the demo
     ("admin@halton.example", "Amira Haddad", "halton", TenantRole.ADMIN, "plan administrator"),
     ("leader@halton.example", "Louis Tremblay", "halton", TenantRole.LEADERSHIP, "leadership"),
-    ("coordinator@halton.example", "Chloé Martin", "halton", TenantRole.MEMBER, "coordinator"),
-    ("partner@halton.example", "Priya Natarajan", "halton", TenantRole.MEMBER, "partner staff"),
-    ("member@halton.example", "Marcus Green", "halton", TenantRole.MEMBER, "member"),
+    ("coordinator@halton.example", "Chloé Martin", "halton", TenantRole.MEMBER,
+     "coordinator of two tables"),
+    ("partner@halton.example", "Priya Natarajan", "halton", TenantRole.MEMBER,
+     "partner staff (Oakridge Community Services)"),
+    ("member@halton.example", "Marcus Green", "halton", TenantRole.MEMBER,
+     "member, lived-experience advisor"),
     ("outsider@lakeshore.example", "Olivia Chen", "lakeshore", TenantRole.ADMIN,
      "administrator of Lakeshore only"),
 ]  # fmt: skip
@@ -54,9 +58,13 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             tenants = {slug: self._tenant(slug, name) for slug, name in TENANTS}
+            people = {}
             for email, full_name, slug, role, _ in PEOPLE:
-                user = self._user(email, full_name)
-                self._membership(tenants[slug], user, role)
+                people[email] = self._user(email, full_name)
+                self._membership(tenants[slug], people[email], role)
+            demo_tables_seed(
+                halton=tenants["halton"], lakeshore=tenants["lakeshore"], people=people
+            )
             self._pending_invitation(tenants["halton"])
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))

@@ -1,0 +1,212 @@
+"""Demo tables and organizations for `seed_demo`. Organization names are invented; the focus
+areas follow those a regional CSWB plan such as Halton's works on. Idempotent."""
+
+from __future__ import annotations
+
+from django_scopes import scope
+
+from cswb.models import Tenant, User
+from partners.models import Organization, OrganizationMembership, OrgRole, Sector
+from partners.organizations import organization_create, organization_staff_add
+
+from . import services
+from .models import ActionTable, FocusArea, TableOrganization, TableSeat, Visibility, Zone
+
+S = Sector
+ORGANIZATIONS = [
+    ("Escarpment Community Health Centre", S.HEALTH), ("Lakeshore Hospital Network", S.HEALTH),
+    ("Bronte Mental Health Clinic", S.HEALTH), ("Milton Family Health Team", S.HEALTH),
+    ("Peak Addiction Services", S.HEALTH), ("Halton Crisis Line", S.HEALTH),
+    ("Maple Grove District School Board", S.EDUCATION), ("St. Ignatius Catholic Board", S.EDUCATION),
+    ("Sheridan Heights College", S.EDUCATION), ("North Halton Food Collective", S.SOCIAL_SERVICES),
+    ("Oakridge Community Services", S.SOCIAL_SERVICES), ("Burloak Settlement Agency", S.SOCIAL_SERVICES),
+    ("Twelve Mile Creek Seniors' Network", S.SOCIAL_SERVICES), ("Harbourfront Legal Clinic", S.JUSTICE),
+    ("Kinship Youth Services", S.CHILDREN_YOUTH), ("Bright Path Children's Aid", S.CHILDREN_YOUTH),
+    ("Boys and Girls Club of the Escarpment", S.CHILDREN_YOUTH), ("Trailhead Youth Shelter", S.CHILDREN_YOUTH),
+    ("Regional Police Service (demo)", S.POLICE), ("Neighbourhood Watch Alliance", S.POLICE),
+    ("Crime Stoppers of the Region", S.POLICE), ("Regional Municipality (demo)", S.MUNICIPAL),
+    ("Town of Oakbrook", S.MUNICIPAL), ("City of Burlingwood", S.MUNICIPAL),
+    ("Town of Milbrook", S.MUNICIPAL), ("Regional Public Health (demo)", S.MUNICIPAL),
+    ("Safe Harbour Women's Shelter", S.HOUSING), ("Hearthstone Supportive Housing", S.HOUSING),
+    ("Open Door Housing Help Centre", S.HOUSING), ("Regional Housing Corporation (demo)", S.HOUSING),
+    ("Probation and Parole Office (demo)", S.JUSTICE), ("Restorative Justice Circle", S.JUSTICE),
+    ("Victim Services Unit (demo)", S.JUSTICE), ("Credit River Métis Council", S.INDIGENOUS),
+    ("Indigenous Friendship Centre (demo)", S.INDIGENOUS), ("Turtle Island Health Access", S.INDIGENOUS),
+    ("Regional Paramedic Services (demo)", S.EMERGENCY), ("Oakbrook Fire Department", S.EMERGENCY),
+    ("Community Emergency Management (demo)", S.EMERGENCY), ("United Way of the Region (demo)", S.OTHER),
+    ("Faith Communities Network", S.OTHER), ("Chamber of Commerce (demo)", S.OTHER),
+    ("Voices of Lived Experience Collective", S.OTHER), ("Newcomer Women's Circle", S.SOCIAL_SERVICES),
+]  # fmt: skip
+
+Z = Zone
+TABLES = [
+    # name, zone, focus area, members only, lead organization, member organizations
+    ("Youth mental health", Z.PREVENTION, "Youth mental health", False,
+     "Bronte Mental Health Clinic", ["Maple Grove District School Board", "Kinship Youth Services",
+                                     "Halton Crisis Line", "St. Ignatius Catholic Board"]),
+    ("Intimate partner violence", Z.RISK_INTERVENTION, "Intimate partner violence", True,
+     "Safe Harbour Women's Shelter", ["Victim Services Unit (demo)", "Regional Police Service (demo)",
+                                      "Harbourfront Legal Clinic"]),
+    ("Food insecurity", Z.SOCIAL_DEVELOPMENT, "Food insecurity", False,
+     "North Halton Food Collective", ["Oakridge Community Services", "Regional Public Health (demo)",
+                                      "United Way of the Region (demo)"]),
+    ("Homelessness and encampments", Z.RISK_INTERVENTION, "Homelessness and encampments", False,
+     "Regional Housing Corporation (demo)", ["Open Door Housing Help Centre", "Oakridge Community Services",
+                                             "Hearthstone Supportive Housing", "Trailhead Youth Shelter"]),
+    ("Opioid misuse", Z.RISK_INTERVENTION, "Opioid misuse", False,
+     "Regional Public Health (demo)", ["Peak Addiction Services", "Regional Paramedic Services (demo)",
+                                       "Escarpment Community Health Centre"]),
+    ("Human trafficking", Z.RISK_INTERVENTION, "Human trafficking", False,
+     "Victim Services Unit (demo)", ["Regional Police Service (demo)", "Safe Harbour Women's Shelter"]),
+    ("Seniors' isolation", Z.PREVENTION, "Seniors' isolation and well-being", False,
+     "Twelve Mile Creek Seniors' Network", ["Lakeshore Hospital Network", "Faith Communities Network"]),
+    ("Newcomer settlement", Z.SOCIAL_DEVELOPMENT, "Newcomer settlement", False,
+     "Burloak Settlement Agency", ["Newcomer Women's Circle", "Sheridan Heights College"]),
+    ("Gun and gang violence", Z.PREVENTION, "Gun and gang violence", False,
+     "Regional Police Service (demo)", ["Boys and Girls Club of the Escarpment", "Restorative Justice Circle",
+                                        "Kinship Youth Services"]),
+    ("Hate and discrimination", Z.PREVENTION, "Hate and discrimination", False,
+     "Regional Municipality (demo)", ["Faith Communities Network", "Indigenous Friendship Centre (demo)"]),
+    ("Child and family well-being", Z.SOCIAL_DEVELOPMENT, "Child and family well-being", False,
+     "Bright Path Children's Aid", ["Milton Family Health Team", "Maple Grove District School Board"]),
+    ("Poverty reduction", Z.SOCIAL_DEVELOPMENT, "Poverty reduction", False,
+     "United Way of the Region (demo)", ["Oakridge Community Services", "Chamber of Commerce (demo)",
+                                         "Town of Oakbrook"]),
+    ("Problematic substance use", Z.RISK_INTERVENTION, "Problematic substance use", False,
+     "Peak Addiction Services", ["Turtle Island Health Access", "Probation and Parole Office (demo)"]),
+    ("Community safety and crime prevention", Z.PREVENTION, "Community safety and crime prevention", False,
+     "City of Burlingwood", ["Neighbourhood Watch Alliance", "Crime Stoppers of the Region"]),
+    ("Emergency response coordination", Z.INCIDENT_RESPONSE, "Emergency response coordination", False,
+     "Community Emergency Management (demo)", ["Oakbrook Fire Department",
+                                               "Regional Paramedic Services (demo)"]),
+]  # fmt: skip
+
+PARTNER_ORGANIZATION = "Oakridge Community Services"  # sits at three tables, none members-only
+
+LAKESHORE = [
+    ("Lakeshore Neighbourhood Health", S.HEALTH), ("Lakeshore Youth Hub", S.CHILDREN_YOUTH),
+    ("Lakeshore Housing Help", S.HOUSING), ("Lakeshore Police (demo)", S.POLICE),
+]  # fmt: skip
+LAKESHORE_TABLES = [
+    ("Youth wellness", Z.PREVENTION, "Lakeshore Youth Hub", ["Lakeshore Neighbourhood Health"]),
+    (
+        "Housing stability",
+        Z.RISK_INTERVENTION,
+        "Lakeshore Housing Help",
+        ["Lakeshore Police (demo)"],
+    ),
+]
+
+
+def _organization(tenant: Tenant, name: str, sector: str, admin: User) -> Organization:
+    existing = Organization.objects.filter(name=name).first()
+    return existing or organization_create(tenant=tenant, name=name, sector=sector, actor=admin)
+
+
+def _table(tenant, admin, name, zone, members_only, lead, members, areas=()) -> ActionTable:
+    table = ActionTable.objects.filter(name=name).first()
+    if table is None:
+        table = services.table_create(
+            tenant=tenant,
+            name=name,
+            zone=zone,
+            actor=admin,
+            focus_areas=areas,
+            visibility=Visibility.MEMBERS if members_only else Visibility.TENANT,
+            purpose=f"Partners working together on {name.lower()} across the region: shared "
+            "actions, outcomes and a common picture of what is changing.",
+        )
+        services.table_change_status(table=table, status="active", actor=admin)
+    for org, role in [(lead, "lead"), *((m, "member") for m in members)]:
+        if not TableOrganization.objects.filter(
+            table=table, organization=org, left_on__isnull=True
+        ).exists():
+            services.table_organization_add(table=table, organization=org, role=role, actor=admin)
+    return table
+
+
+def _seat(table: ActionTable, user: User, role: str, admin: User, org=None) -> None:
+    if not TableSeat.objects.filter(table=table, user=user, left_on__isnull=True).exists():
+        services.table_seat_add(table=table, user=user, role=role, actor=admin, organization=org)
+
+
+def demo_tables_seed(*, halton: Tenant, lakeshore: Tenant, people: dict[str, User]) -> None:
+    admin = people["admin@halton.example"]
+    with scope(tenant=halton):
+        services.focus_areas_seed(tenant=halton)
+        areas = {area.name: area for area in FocusArea.objects.all()}
+        orgs = {name: _organization(halton, name, sector, admin) for name, sector in ORGANIZATIONS}
+        tables = {}
+        for name, zone, area, members_only, lead, members in TABLES:
+            tables[name] = _table(
+                halton,
+                admin,
+                name,
+                zone,
+                members_only,
+                orgs[lead],
+                [orgs[m] for m in members],
+                [areas[area]],
+            )
+
+        coordinator = people["coordinator@halton.example"]
+        _seat(
+            tables["Youth mental health"],
+            coordinator,
+            "coordinator",
+            admin,
+            orgs["Bronte Mental Health Clinic"],
+        )
+        _seat(
+            tables["Intimate partner violence"],
+            coordinator,
+            "coordinator",
+            admin,
+            orgs["Safe Harbour Women's Shelter"],
+        )
+        for name in ("Bronte Mental Health Clinic", "Safe Harbour Women's Shelter"):
+            if not OrganizationMembership.objects.filter(
+                organization=orgs[name], user=coordinator, left_on__isnull=True
+            ).exists():
+                organization_staff_add(
+                    organization=orgs[name],
+                    user=coordinator,
+                    role=OrgRole.STAFF,
+                    actor=admin,
+                    title="Coordinator",
+                )
+
+        partner = people["partner@halton.example"]
+        partner_org = orgs[PARTNER_ORGANIZATION]
+        if not OrganizationMembership.objects.filter(
+            organization=partner_org, user=partner, left_on__isnull=True
+        ).exists():
+            organization_staff_add(
+                organization=partner_org,
+                user=partner,
+                role=OrgRole.ORG_ADMIN,
+                actor=admin,
+                title="Program manager",
+            )
+        _seat(tables["Food insecurity"], partner, "member", admin, partner_org)
+        _seat(
+            tables["Homelessness and encampments"],
+            people["member@halton.example"],
+            "lived_experience_advisor",
+            admin,
+        )
+
+    outsider = people["outsider@lakeshore.example"]
+    with scope(tenant=lakeshore):
+        services.focus_areas_seed(tenant=lakeshore)
+        lake_orgs = {n: _organization(lakeshore, n, s, outsider) for n, s in LAKESHORE}
+        for name, zone, lead, members in LAKESHORE_TABLES:
+            _table(
+                lakeshore,
+                outsider,
+                name,
+                zone,
+                False,
+                lake_orgs[lead],
+                [lake_orgs[m] for m in members],
+            )
