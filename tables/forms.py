@@ -76,7 +76,7 @@ class StatusForm(forms.Form):
 
 
 class AddOrganizationForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    organization = forms.ModelChoiceField(label=_("Organization to add"), queryset=None)
     role = forms.ChoiceField(
         label=_("Role at the table"),
         choices=ParticipationRole.choices,

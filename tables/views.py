@@ -136,9 +136,12 @@ def _members_context(request, table, **forms) -> dict[str, object]:
         "tenant": table.tenant,
         "table": table,
         **data,
-        "org_form": forms.get("org_form") or AddOrganizationForm(organizations=available),
-        "seat_form": forms.get("seat_form") or AddSeatForm(organizations=participating),
-        "invite_form": forms.get("invite_form") or InviteToTableForm(organizations=participating),
+        "org_form": forms.get("org_form")
+        or AddOrganizationForm(organizations=available, prefix="org"),
+        "seat_form": forms.get("seat_form")
+        or AddSeatForm(organizations=participating, prefix="seat"),
+        "invite_form": forms.get("invite_form")
+        or InviteToTableForm(organizations=participating, prefix="invite"),
     }
 
 
@@ -158,7 +161,7 @@ def table_members(request: HttpRequest, tenant_slug: str, table_slug: str) -> Ht
 def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
     form = AddOrganizationForm(
-        request.POST, organizations=organizations_for_choice(exclude_table=table)
+        request.POST, organizations=organizations_for_choice(exclude_table=table), prefix="org"
     )
     if form.is_valid():
         try:
@@ -182,7 +185,7 @@ def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) ->
 def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
     organizations = organizations_for_choice()
-    form = AddSeatForm(request.POST, organizations=organizations)
+    form = AddSeatForm(request.POST, organizations=organizations, prefix="seat")
     if form.is_valid():
         user = User.objects.filter(
             email__iexact=form.cleaned_data["email"],
@@ -218,7 +221,7 @@ def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpRes
 def table_invite(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
     organizations = organizations_for_choice()
-    form = InviteToTableForm(request.POST, organizations=organizations)
+    form = InviteToTableForm(request.POST, organizations=organizations, prefix="invite")
     if form.is_valid():
         organization = next(
             (o for o in organizations if str(o.pk) == form.cleaned_data["organization"]), None

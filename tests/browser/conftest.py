@@ -103,6 +103,12 @@ def assert_accessible(page: Page) -> None:
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
     assert page.csp_violations == [], page.csp_violations
+    # axe 4 no longer reports duplicate ids, yet they break labels and aria references.
+    duplicates = page.evaluate(
+        "() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
+        " return ids.filter((id, i) => ids.indexOf(id) !== i); }"
+    )
+    assert duplicates == [], f"duplicate ids on {page.url}: {duplicates}"
 
 
 def log_in(page: Page, email: str, password: str) -> None:

@@ -5,10 +5,12 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django_scopes import scope
+from guardian.shortcuts import get_perms
 
 from cswb.management.commands.seed_demo import DEMO_PASSWORD
 from cswb.models import Tenant, TenantMembership, User
-from partners.models import Invitation
+from partners.models import Invitation, Organization, Sector
+from tables.models import ActionTable, TableOrganization, TableSeat
 
 EXPECTED = {
     "admin@halton.example": ("halton", "admin"),
@@ -49,6 +51,32 @@ def test_seed_demo_creates_the_demo_world_and_can_run_again(db: None) -> None:
         [invitation] = Invitation.objects.all()
     assert invitation.email == "newcomer@halton.example"
     assert invitation.status == "pending"
+
+    coordinator = User.objects.get(email="coordinator@halton.example")
+    partner = User.objects.get(email="partner@halton.example")
+    with scope(tenant=halton):
+        tables = {t.name: t for t in ActionTable.objects.all()}
+        assert len(tables) == 15
+        assert Organization.objects.count() >= 40
+        assert set(Organization.objects.values_list("sector", flat=True)) == set(Sector.values)
+        assert tables["Intimate partner violence"].visibility == "members"
+        coordinated = TableSeat.objects.filter(user=coordinator, role="coordinator")
+        assert {s.table.name for s in coordinated} == {
+            "Youth mental health",
+            "Intimate partner violence",
+        }
+        partner_org = Organization.objects.get(name="Oakridge Community Services")
+        partner_tables = set(
+            TableOrganization.objects.filter(organization=partner_org).values_list(
+                "table__name", flat=True
+            )
+        )
+    assert len(partner_tables) == 3 and "Intimate partner violence" not in partner_tables
+    assert "view_actiontable" not in get_perms(partner, tables["Intimate partner violence"])
+    assert "view_actiontable" in get_perms(partner, tables["Food insecurity"])
+    lakeshore = Tenant.objects.get(slug="lakeshore")
+    with scope(tenant=lakeshore):
+        assert ActionTable.objects.count() == 2
 
 
 @override_settings(DEBUG=False)

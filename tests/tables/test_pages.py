@@ -149,7 +149,7 @@ class TestManagingMembers:
             )
         response = client_for("coordinator").post(
             self._url(world, "organization-add"),
-            {"organization": org.pk, "role": "advisory"},
+            {"org-organization": org.pk, "org-role": "advisory"},
             HTTP_HX_REQUEST="true",
         )
         assert response.status_code == 200
@@ -164,14 +164,16 @@ class TestManagingMembers:
 
     def test_the_same_works_as_a_plain_form(self, world: World, client_for) -> None:
         response = client_for("coordinator").post(
-            self._url(world, "seat-add"), {"email": "MEMBER@halton.example", "role": "member"}
+            self._url(world, "seat-add"),
+            {"seat-email": "MEMBER@halton.example", "seat-role": "member"},
         )
         assert response.status_code == 302
         assert "view_actiontable" in get_perms(world.member, world.table)
 
     def test_a_seat_for_someone_outside_the_plan_is_refused(self, world: World, client_for):
         response = client_for("coordinator").post(
-            self._url(world, "seat-add"), {"email": "outsider@lakeshore.example", "role": "member"}
+            self._url(world, "seat-add"),
+            {"seat-email": "outsider@lakeshore.example", "seat-role": "member"},
         )
         assert response.status_code == 400
         assert "No member of this plan has this address" in response.content.decode()
@@ -198,10 +200,10 @@ class TestManagingMembers:
         response = client_for("coordinator").post(
             self._url(world, "invite"),
             {
-                "email": "new.partner@agency.example",
-                "seat_role": "lived_experience_advisor",
-                "organization": str(world.youth_org.pk),
-                "org_role": "staff",
+                "invite-email": "new.partner@agency.example",
+                "invite-seat_role": "lived_experience_advisor",
+                "invite-organization": str(world.youth_org.pk),
+                "invite-org_role": "staff",
             },
         )
         assert response.status_code == 302
