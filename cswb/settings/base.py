@@ -169,6 +169,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "CSWB Portal"
+# One 30-second step either side, as RFC 6238 advises for phone clocks that drift.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 # Active sessions are listed with device, IP and last seen; people can end any of them.
 # "Last seen" is refreshed at most every few minutes (cswb.middleware.SessionActivityMiddleware).
