@@ -23,9 +23,14 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    from tables.selectors import tables_list
+
     tenant = get_tenant_for(request)
     context = {
         "tenant": tenant,
+        "my_tables": list(
+            tables_list(user=request.user, membership=request.membership, mine=True)[:12]
+        ),
         "recent_activity": list(activity_recent(limit=8))
         if request.membership.can_read_everything
         else [],

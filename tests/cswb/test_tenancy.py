@@ -9,6 +9,7 @@ from django_scopes import ScopeError, scope, scopes_disabled
 
 from cswb.models import ActivityEvent, Tenant, TenantMembership
 from cswb.services import membership_deactivate, tenant_create
+from tables.services import table_create, table_seat_add
 
 from ..conftest import World
 from ..factories import MembershipFactory
@@ -93,12 +94,20 @@ def test_tenant_home_query_budget_holds_as_the_plan_grows(
     client = client_for("admin")
     url = reverse("tenant-home", args=["halton"])
     client.get(url)  # warm the session
-    for _ in range(2):
-        with django_assert_max_num_queries(9):
+    for round_ in range(2):
+        with django_assert_max_num_queries(11):
             assert client.get(url).status_code == 200
-        for _ in range(15):  # more people, more activity, more plans of my own
+        for n in range(6):  # more people, more activity, more plans and tables of my own
             MembershipFactory(tenant=world.halton)
             MembershipFactory(user=world.admin)
+            with scope(tenant=world.halton):
+                table = table_create(
+                    tenant=world.halton,
+                    name=f"Table {round_}-{n}",
+                    zone="prevention",
+                    actor=world.admin,
+                )
+                table_seat_add(table=table, user=world.admin, role="chair", actor=world.admin)
 
 
 def test_times_are_shown_in_the_tenants_time_zone(world: World, client_for) -> None:
@@ -112,3 +121,12 @@ def test_times_are_shown_in_the_tenants_time_zone(world: World, client_for) -> N
         )
     page = client_for("admin").get(reverse("tenant-home", args=["halton"])).content.decode()
     assert "Jun 1, 2030, 5:00 a.m." in page  # 12:00 UTC is 05:00 in Vancouver (PDT)
+
+
+def test_home_lists_my_tables(world: World, client_for) -> None:
+    names = lambda role: [  # noqa: E731
+        t.name for t in client_for(role).get("/halton/").context["my_tables"]
+    ]
+    assert names("coordinator") == ["Intimate partner violence", "Youth mental health"]
+    assert names("partner") == ["Intimate partner violence", "Youth mental health"]
+    assert names("member") == []
