@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import User
+from cswb.ui import confirm_then, error_text
 from tables.selectors import tables_visible_to
 
 from . import organizations as services
@@ -85,6 +87,10 @@ def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -
     )
 
 
+def _back_url(organization: Organization) -> str:
+    return reverse("partners:organization", args=[organization.tenant.slug, organization.slug])
+
+
 def _back(organization: Organization) -> HttpResponse:
     return redirect(
         "partners:organization", tenant_slug=organization.tenant.slug, org_slug=organization.slug
@@ -110,7 +116,7 @@ def staff_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResp
             actor=request.user,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"{user.display_name} is on {organization}'s staff list.")
     return _back(organization)
@@ -126,19 +132,14 @@ def staff_end(request: HttpRequest, tenant_slug: str, org_slug: str, pk: int) ->
     )
     if membership is None:
         raise Http404("No such staff member.")
-    if request.method == "POST":
-        services.organization_staff_end(membership=membership, actor=request.user)
-        messages.success(request, f"{membership.user.display_name} left {organization}.")
-        return _back(organization)
-    return render(
+    name = membership.user.display_name
+    return confirm_then(
         request,
-        "partners/confirm.html",
-        {
-            "tenant": organization.tenant,
-            "organization": organization,
-            "question": f"Remove {membership.user.display_name} from {organization}'s staff?",
-            "consequence": "They lose the access the organization's tables give its staff.",
-        },
+        perform=lambda: services.organization_staff_end(membership=membership, actor=request.user),
+        done=f"{name} left {organization}.",
+        back=_back_url(organization),
+        question=f"Remove {name} from {organization}'s staff?",
+        consequence="They lose the access the organization's tables give its staff.",
     )
 
 
@@ -157,7 +158,7 @@ def contact_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpRe
             actor=request.user,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"{form.cleaned_data['name']} will receive the digests.")
     return _back(organization)
@@ -169,17 +170,11 @@ def contact_delete(request: HttpRequest, tenant_slug: str, org_slug: str, pk: in
     contact = Contact.objects.filter(organization=organization, pk=pk).first()
     if contact is None:
         raise Http404("No such contact.")
-    if request.method == "POST":
-        services.contact_delete(contact=contact, actor=request.user)
-        messages.success(request, f"{contact.name} no longer receives the digests.")
-        return _back(organization)
-    return render(
+    return confirm_then(
         request,
-        "partners/confirm.html",
-        {
-            "tenant": organization.tenant,
-            "organization": organization,
-            "question": f"Stop sending digests to {contact.name}?",
-            "consequence": f"{contact.email} is removed from {organization}'s digest contacts.",
-        },
+        perform=lambda: services.contact_delete(contact=contact, actor=request.user),
+        done=f"{contact.name} no longer receives the digests.",
+        back=_back_url(organization),
+        question=f"Stop sending digests to {contact.name}?",
+        consequence=f"{contact.email} is removed from {organization}'s digest contacts.",
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import TenantRole, User
+from cswb.ui import error_text
 
 from . import services
 from .access import get_invitation_for
@@ -23,10 +24,6 @@ from .models import InvitationStatus
 from .selectors import invitation_from_token, invitations_list
 
 PAGE_SIZE = 25
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,7 +72,7 @@ def invitation_resend(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
     try:
         services.invitation_resend(invitation=invitation, actor=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"A new link was sent to {invitation.email}.")
     return redirect("partners:invitations", tenant_slug=tenant_slug)
@@ -88,7 +85,7 @@ def invitation_revoke(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
         try:
             services.invitation_revoke(invitation=invitation, actor=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, f"The invitation of {invitation.email} was revoked.")
         return redirect("partners:invitations", tenant_slug=tenant_slug)
@@ -168,7 +165,7 @@ def _accept_signed_in(request, invitation, context) -> HttpResponse:
         try:
             services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect("invitation-accept", token=request.resolver_match.kwargs["token"])
         messages.success(request, f"Welcome to {invitation.tenant.name}.")
         return redirect("tenant-home", tenant_slug=invitation.tenant.slug)
@@ -185,7 +182,7 @@ def _accept_as_new_user(request, invitation, context) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(request, f"Welcome to {invitation.tenant.name}.")

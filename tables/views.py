@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
 from cswb.models import TenantMembership, TenantRole, User
+from cswb.ui import confirm_then, error_text
 from partners.services import invitation_create
 
 from . import services
@@ -33,10 +35,6 @@ from .selectors import (
 )
 
 PAGE_SIZE = 25
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @require_GET
@@ -98,7 +96,7 @@ def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpR
         try:
             services.table_update(table=table, actor=request.user, focus_areas=focus_areas, **data)
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, "The table's details were saved.")
             return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
@@ -122,7 +120,7 @@ def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
                 table=table, status=form.cleaned_data["status"], actor=request.user
             )
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, f"{table.name} is now {table.get_status_display().lower()}.")
     return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
@@ -172,7 +170,7 @@ def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) ->
                 actor=request.user,
             )
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, f"{form.cleaned_data['organization']} now sits at the table.")
             if not request.htmx:
@@ -206,7 +204,7 @@ def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpRes
                     actor=request.user,
                 )
             except ValidationError as error:
-                form.add_error(None, _errors(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(request, f"{user.display_name} has a seat at the table.")
                 if not request.htmx:
@@ -248,22 +246,8 @@ def table_invite(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
     return _members_response(request, table, status=400, invite_form=form)
 
 
-def _end(request, table, obj, *, end, what: str, confirm_template_context: dict) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            end()
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        else:
-            messages.success(request, f"{what} no longer sits at the table.")
-        if request.htmx:
-            return _members_response(request, table)
-        return redirect("tables:members", tenant_slug=table.tenant.slug, table_slug=table.slug)
-    return render(
-        request,
-        "tables/confirm_end.html",
-        {"tenant": table.tenant, "table": table, "what": what, **confirm_template_context},
-    )
+def _members_url(table) -> str:
+    return reverse("tables:members", args=[table.tenant.slug, table.slug])
 
 
 @require_http_methods(["GET", "POST"])
@@ -275,19 +259,18 @@ def organization_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk
         .first()
     )
     if participation is None:
-        return _gone(request, table)
-    return _end(
+        raise Http404("No such organization at this table.")
+    name = participation.organization.name
+    return confirm_then(
         request,
-        table,
-        participation,
-        what=str(participation.organization),
-        end=lambda: services.table_organization_end(
+        perform=lambda: services.table_organization_end(
             participation=participation, actor=request.user
         ),
-        confirm_template_context={
-            "consequence": "Its staff lose the table's access, "
-            "unless they hold a seat of their own."
-        },
+        done=f"{name} no longer sits at the table.",
+        back=_members_url(table),
+        question=f"Remove {name} from {table.name}?",
+        consequence="Its staff lose the table's access, unless they hold a seat of their own.",
+        respond=(lambda: _members_response(request, table)) if request.htmx else None,
     )
 
 
@@ -300,21 +283,17 @@ def seat_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
         .first()
     )
     if seat is None:
-        return _gone(request, table)
-    return _end(
+        raise Http404("No such seat at this table.")
+    name = seat.user.display_name
+    return confirm_then(
         request,
-        table,
-        seat,
-        what=seat.user.display_name,
-        end=lambda: services.table_seat_end(seat=seat, actor=request.user),
-        confirm_template_context={
-            "consequence": "Their seat ends today; the table keeps its history."
-        },
+        perform=lambda: services.table_seat_end(seat=seat, actor=request.user),
+        done=f"{name} no longer sits at the table.",
+        back=_members_url(table),
+        question=f"Remove {name} from {table.name}?",
+        consequence="Their seat ends today; the table keeps its history.",
+        respond=(lambda: _members_response(request, table)) if request.htmx else None,
     )
-
-
-def _gone(request, table) -> HttpResponse:
-    raise Http404("No such seat or participation at this table.")
 
 
 @require_GET
