@@ -86,7 +86,10 @@ def member_deactivate(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def security(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
-    form = MfaPolicyForm(request.POST or None, initial={"mfa_policy": tenant.mfa_policy})
+    form = MfaPolicyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"mfa_policy": tenant.mfa_policy},
+    )
     if request.method == "POST" and form.is_valid():
         services.tenant_set_mfa_policy(
             tenant=tenant, policy=form.cleaned_data["mfa_policy"], actor=request.user

@@ -3,11 +3,14 @@ added to its matrix."""
 
 from django.urls import include, path
 
+from tables import action_views
+
 from . import views
 
 urlpatterns = [
     path("", views.tenant_home, name="tenant-home"),
     path("tables/", include("tables.urls")),
+    path("my-work/", action_views.my_work, name="my-work"),
     path("partners/", include("partners.urls")),
     path("manage/", include("cswb.manage_urls")),
 ]

@@ -29,8 +29,16 @@ def confirm_then(
     """GET shows a confirmation page; POST performs the action, reports the outcome as a
     message and returns `respond()` (an htmx partial, say) or redirects to `back`."""
     if request.method != "POST":
-        return render(request, "confirm.html", {"question": question, "consequence": consequence,
-                                                "button": button, "cancel_url": back})  # fmt: skip
+        return render(
+            request,
+            "confirm.html",
+            {
+                "question": question,
+                "consequence": consequence,
+                "button": button,
+                "cancel_url": back,
+            },
+        )
     try:
         perform()
     except ValidationError as error:

@@ -22,7 +22,7 @@ SESSION_KEY = "organization-import"
 @require_http_methods(["GET", "POST"])
 def organization_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
-    form = OrganizationForm(request.POST or None)
+    form = OrganizationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             organization = organization_create(

@@ -29,7 +29,7 @@ PAGE_SIZE = 25
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -173,7 +173,9 @@ def _accept_signed_in(request, invitation, context) -> HttpResponse:
 
 
 def _accept_as_new_user(request, invitation, context) -> HttpResponse:
-    form = AcceptAsNewUserForm(request.POST or None, email=invitation.email)
+    form = AcceptAsNewUserForm(
+        request.POST if request.method == "POST" else None, email=invitation.email
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept_as_new_user(

@@ -62,3 +62,43 @@ def get_table_for(
     if not access.allows(need):
         raise PermissionDenied("Your role at this table does not allow this.")
     return table, access
+
+
+def user_organization_ids(user) -> set[int]:
+    from partners.models import OrganizationMembership
+
+    return set(
+        OrganizationMembership.objects.filter(user=user, left_on__isnull=True).values_list(
+            "organization_id", flat=True
+        )
+    )
+
+
+def may_update_action(access: TableAccess, action, user, organization_ids: set[int]) -> bool:
+    """Admins and the table's coordinators update any of its actions; people who may log
+    progress there update their own and their organization's."""
+    if access.can_change:
+        return True
+    return access.can_log and (
+        action.owner_id == user.pk or action.owner_organization_id in organization_ids
+    )
+
+
+def get_action_for(request: HttpRequest, table_slug: str, pk: int, *, update: bool = False):
+    """The action, its table and access. Members-only tables' actions are not shown to
+    leadership (403: they may know the table, not read its work)."""
+    from .models import Action
+
+    table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
+    action = (
+        Action.objects.select_related("owner", "owner_organization", "created_by")
+        .filter(table=table, pk=pk)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action.")
+    org_ids = user_organization_ids(request.user)
+    can_update = may_update_action(access, action, request.user, org_ids)
+    if update and not can_update:
+        raise PermissionDenied("Only the action's organization or the table's coordinators can.")
+    return action, table, access, can_update

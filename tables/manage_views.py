@@ -67,7 +67,7 @@ class OnboardForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def table_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
-    form = OnboardForm(request.POST or None)
+    form = OnboardForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             table, outcome = services.table_onboard(
@@ -105,7 +105,7 @@ class FocusAreaForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def focus_areas(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
-    form = FocusAreaForm(request.POST or None)
+    form = FocusAreaForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["name"].strip()
         if FocusArea.objects.filter(slug=slugify(name)).exists():

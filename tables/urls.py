@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import action_views, views
 
 app_name = "tables"
 
@@ -24,4 +24,11 @@ urlpatterns = [
     path("<slug:table_slug>/members/seats/", views.seat_add, name="seat-add"),
     path("<slug:table_slug>/members/seats/<int:pk>/end/", views.seat_end, name="seat-end"),
     path("<slug:table_slug>/members/invite/", views.table_invite, name="invite"),
+    path("<slug:table_slug>/actions/", action_views.action_list, name="actions"),
+    path("<slug:table_slug>/actions/<int:pk>/", action_views.action_detail, name="action"),
+    path(
+        "<slug:table_slug>/actions/<int:pk>/update/",
+        action_views.action_update,
+        name="action-update",
+    ),
 ]

@@ -88,7 +88,7 @@ def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
-    form = TableForm(request.POST or None, instance=table)
+    form = TableForm(request.POST if request.method == "POST" else None, instance=table)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         focus_areas = data.pop("focus_areas")

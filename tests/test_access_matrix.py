@@ -20,6 +20,7 @@ from cswb import tenant_urls
 from cswb.models import TenantMembership
 from partners.models import OrganizationMembership
 from partners.organizations import contact_create
+from tables.actions import action_create
 from tables.models import TableOrganization, TableSeat
 
 from .conftest import ROLES, World
@@ -106,6 +107,18 @@ def _contact(world: World) -> dict[str, object]:
     return {"org_slug": world.youth_org.slug, "pk": contact.pk}
 
 
+def _action(world: World, table_attr: str = "table", org_attr: str = "youth_org") -> dict:
+    table = getattr(world, table_attr)
+    with scope(tenant=world.halton):
+        action = action_create(
+            table=table,
+            title="Map referral pathways",
+            actor=world.admin,
+            owner_organization=getattr(world, org_attr),
+        )
+    return {"table_slug": table.slug, "pk": action.pk}
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -152,6 +165,32 @@ MATRIX: dict[str, Row | list[Row]] = {
         runs_members_only_table(kwargs=lambda w: _seat(w, "ipv")),
     ],
     "tables:invite": runs_table(400, method="post", kwargs=_table),
+    "my-work": every_member(200),
+    "tables:actions": [
+        every_member(200, kwargs=_table),
+        Row(200, 403, 200, 200, 404, kwargs=_ipv),  # leadership: summary only, no action text
+        Row(400, 403, 400, 400, 403, method="post", kwargs=_table),  # empty form: who may log
+    ],
+    "tables:action": [
+        every_member(200, kwargs=_action),
+        Row(200, 403, 200, 200, 404, kwargs=lambda w: _action(w, "ipv")),
+    ],
+    "tables:action-update": [
+        # An empty update is refused (400) to those who may update the youth organization's
+        # action: admins, the coordinator and that organization's staff.
+        Row(400, 403, 400, 400, 403, method="post", kwargs=_action),
+        # Another organization's action: its table's coordinator may, the partner may not.
+        Row(
+            400,
+            403,
+            400,
+            403,
+            403,
+            method="post",
+            kwargs=lambda w: _action(w, org_attr="police_org"),
+        ),
+        Row(400, 403, 400, 400, 404, method="post", kwargs=lambda w: _action(w, "ipv")),
+    ],
     "partners:organizations": every_member(200),
     "partners:organizations-export": admin_only(200),
     "partners:organization": every_member(200, kwargs=_org),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scope
@@ -14,10 +13,8 @@ from partners.models import Contact, Organization
 
 from ..conftest import World
 
-SHELTERS = (
-    Path(settings.BASE_DIR).parent
-    / "shared/data/partners/toronto_211_homeless_shelters_supplement_2018.csv"
-)
+# A real 211 export (see tests/fixtures/README.md for its provenance).
+SHELTERS = Path(__file__).parents[1] / "fixtures/toronto_211_homeless_shelters_supplement_2018.csv"
 URL = "/halton/manage/organizations/import/"
 
 

@@ -1,0 +1,172 @@
+"""Actions of a table, and "my work" across tables."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cswb.access import get_tenant_for
+from cswb.ui import error_text
+from partners.models import Organization
+
+from . import actions as services
+from .access import TableNeed, get_action_for, get_table_for, user_organization_ids
+from .action_forms import ActionFilterForm, ActionForm, ActionUpdateForm
+from .models import ACTION_OPEN_STATUSES, Action, ActionUpdate, TableOrganization
+from .selectors import my_open_actions
+
+PAGE_SIZE = 30
+
+
+def _overdue_first(actions):
+    today = timezone.localdate()
+    return actions.annotate(
+        overdue=Case(
+            When(Q(due_date__lt=today) & Q(status__in=ACTION_OPEN_STATUSES), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue", "due_date", "id")
+
+
+def _owner_choices(request, table, access) -> tuple[list[Organization], bool]:
+    """Organizations an action may be owned by: any at the table for its coordinators; one's
+    own that sit there for everyone else."""
+    at_table = Organization.objects.filter(
+        pk__in=TableOrganization.objects.filter(table=table, left_on__isnull=True).values(
+            "organization_id"
+        )
+    ).order_by("name")
+    if access.can_change:
+        return list(at_table), True
+    return list(at_table.filter(pk__in=user_organization_ids(request.user))), True
+
+
+@require_http_methods(["GET", "POST"])
+def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    need = TableNeed.LOG if request.method == "POST" else TableNeed.VIEW
+    table, access = get_table_for(request, table_slug, need=need)
+    organizations, allow_none = _owner_choices(request, table, access)
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        organizations=organizations,
+        allow_none=allow_none,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        owner_org = form.organizations.get(data["owner_organization"])
+        try:
+            action = services.action_create(
+                table=table,
+                title=data["title"],
+                description=data["description"],
+                owner_organization=owner_org,
+                owner=request.user,
+                due_date=data["due_date"],
+                priority=data["priority"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, f"Action “{action.title}” added.")
+            return redirect(
+                "tables:action", tenant_slug=tenant_slug, table_slug=table.slug, pk=action.pk
+            )
+    filters = ActionFilterForm(request.GET or None)
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    actions = Action.objects.filter(table=table).select_related("owner", "owner_organization")
+    if status == "":
+        actions = actions.filter(status__in=ACTION_OPEN_STATUSES)
+    elif status != "all":
+        actions = actions.filter(status=status)
+    page = Paginator(_overdue_first(actions), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tables/actions.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "access": access,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "actions": list(page.object_list),
+            "page_query": f"status={status}" if status else "",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _detail_context(request, action, table, access, can_update, form=None):
+    updates = list(ActionUpdate.objects.filter(action=action).select_related("author")[:50])
+    allowed = services.ACTION_TRANSITIONS.get(action.status, frozenset())
+    return {
+        "tenant": table.tenant,
+        "table": table,
+        "action": action,
+        "access": access,
+        "can_update": can_update,
+        "updates": updates,
+        "form": form or ActionUpdateForm(current=action.status, allowed=allowed),
+    }
+
+
+@require_GET
+def action_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    action, table, access, can_update = get_action_for(request, table_slug, pk)
+    return render(
+        request, "tables/action.html", _detail_context(request, action, table, access, can_update)
+    )
+
+
+@require_POST
+def action_update(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    action, table, access, can_update = get_action_for(request, table_slug, pk, update=True)
+    allowed = services.ACTION_TRANSITIONS.get(action.status, frozenset())
+    form = ActionUpdateForm(request.POST, current=action.status, allowed=allowed)
+    status = 200
+    if form.is_valid():
+        new_status = form.cleaned_data["status"] or None
+        try:
+            services.action_update(
+                action=action,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                status=None if new_status == action.status else new_status,
+            )
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+            status = 400
+        else:
+            messages.success(request, "Update saved.")
+            if not request.htmx:
+                return redirect(
+                    "tables:action", tenant_slug=tenant_slug, table_slug=table.slug, pk=action.pk
+                )
+            action.refresh_from_db()
+            form = None
+    else:
+        status = 400
+    context = _detail_context(request, action, table, access, can_update, form)
+    template = "tables/action.html#work" if request.htmx else "tables/action.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def my_work(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """My and my organizations' open actions, across the tables I may see, overdue first."""
+    tenant = get_tenant_for(request)
+    actions = my_open_actions(user=request.user, membership=request.membership)
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tables/my_work.html",
+        {"tenant": tenant, "page": page, "actions": list(page.object_list)},
+    )
