@@ -53,7 +53,7 @@ def get_table_for(
     """The table and what the person may do there; 404 when they may not know it exists
     (members-only tables to non-members), 403 when they may see it but not do this."""
     get_tenant_for(request)
-    table = ActionTable.objects.filter(slug=slug).first()
+    table = ActionTable.objects.select_related("tenant").filter(slug=slug).first()
     if table is None:
         raise Http404("No such table.")
     access = TableAccess(request, table)

@@ -81,7 +81,9 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
             )
     filters = ActionFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    actions = Action.objects.filter(table=table).select_related("owner", "owner_organization")
+    actions = Action.objects.filter(table=table).select_related(
+        "table", "owner", "owner_organization"
+    )
     if status == "":
         actions = actions.filter(status__in=ACTION_OPEN_STATUSES)
     elif status != "all":
