@@ -14,79 +14,211 @@ from .models import ActionTable, FocusArea, TableOrganization, TableSeat, Visibi
 
 S = Sector
 ORGANIZATIONS = [
-    ("Escarpment Community Health Centre", S.HEALTH), ("Lakeshore Hospital Network", S.HEALTH),
-    ("Bronte Mental Health Clinic", S.HEALTH), ("Milton Family Health Team", S.HEALTH),
-    ("Peak Addiction Services", S.HEALTH), ("Halton Crisis Line", S.HEALTH),
-    ("Maple Grove District School Board", S.EDUCATION), ("St. Ignatius Catholic Board", S.EDUCATION),
-    ("Sheridan Heights College", S.EDUCATION), ("North Halton Food Collective", S.SOCIAL_SERVICES),
-    ("Oakridge Community Services", S.SOCIAL_SERVICES), ("Burloak Settlement Agency", S.SOCIAL_SERVICES),
-    ("Twelve Mile Creek Seniors' Network", S.SOCIAL_SERVICES), ("Harbourfront Legal Clinic", S.JUSTICE),
-    ("Kinship Youth Services", S.CHILDREN_YOUTH), ("Bright Path Children's Aid", S.CHILDREN_YOUTH),
-    ("Boys and Girls Club of the Escarpment", S.CHILDREN_YOUTH), ("Trailhead Youth Shelter", S.CHILDREN_YOUTH),
-    ("Regional Police Service (demo)", S.POLICE), ("Neighbourhood Watch Alliance", S.POLICE),
-    ("Crime Stoppers of the Region", S.POLICE), ("Regional Municipality (demo)", S.MUNICIPAL),
-    ("Town of Oakbrook", S.MUNICIPAL), ("City of Burlingwood", S.MUNICIPAL),
-    ("Town of Milbrook", S.MUNICIPAL), ("Regional Public Health (demo)", S.MUNICIPAL),
-    ("Safe Harbour Women's Shelter", S.HOUSING), ("Hearthstone Supportive Housing", S.HOUSING),
-    ("Open Door Housing Help Centre", S.HOUSING), ("Regional Housing Corporation (demo)", S.HOUSING),
-    ("Probation and Parole Office (demo)", S.JUSTICE), ("Restorative Justice Circle", S.JUSTICE),
-    ("Victim Services Unit (demo)", S.JUSTICE), ("Credit River Métis Council", S.INDIGENOUS),
-    ("Indigenous Friendship Centre (demo)", S.INDIGENOUS), ("Turtle Island Health Access", S.INDIGENOUS),
-    ("Regional Paramedic Services (demo)", S.EMERGENCY), ("Oakbrook Fire Department", S.EMERGENCY),
-    ("Community Emergency Management (demo)", S.EMERGENCY), ("United Way of the Region (demo)", S.OTHER),
-    ("Faith Communities Network", S.OTHER), ("Chamber of Commerce (demo)", S.OTHER),
-    ("Voices of Lived Experience Collective", S.OTHER), ("Newcomer Women's Circle", S.SOCIAL_SERVICES),
-]  # fmt: skip
+    ("Escarpment Community Health Centre", S.HEALTH),
+    ("Lakeshore Hospital Network", S.HEALTH),
+    ("Bronte Mental Health Clinic", S.HEALTH),
+    ("Milton Family Health Team", S.HEALTH),
+    ("Peak Addiction Services", S.HEALTH),
+    ("Halton Crisis Line", S.HEALTH),
+    ("Maple Grove District School Board", S.EDUCATION),
+    ("St. Ignatius Catholic Board", S.EDUCATION),
+    ("Sheridan Heights College", S.EDUCATION),
+    ("North Halton Food Collective", S.SOCIAL_SERVICES),
+    ("Oakridge Community Services", S.SOCIAL_SERVICES),
+    ("Burloak Settlement Agency", S.SOCIAL_SERVICES),
+    ("Twelve Mile Creek Seniors' Network", S.SOCIAL_SERVICES),
+    ("Harbourfront Legal Clinic", S.JUSTICE),
+    ("Kinship Youth Services", S.CHILDREN_YOUTH),
+    ("Bright Path Children's Aid", S.CHILDREN_YOUTH),
+    ("Boys and Girls Club of the Escarpment", S.CHILDREN_YOUTH),
+    ("Trailhead Youth Shelter", S.CHILDREN_YOUTH),
+    ("Regional Police Service (demo)", S.POLICE),
+    ("Neighbourhood Watch Alliance", S.POLICE),
+    ("Crime Stoppers of the Region", S.POLICE),
+    ("Regional Municipality (demo)", S.MUNICIPAL),
+    ("Town of Oakbrook", S.MUNICIPAL),
+    ("City of Burlingwood", S.MUNICIPAL),
+    ("Town of Milbrook", S.MUNICIPAL),
+    ("Regional Public Health (demo)", S.MUNICIPAL),
+    ("Safe Harbour Women's Shelter", S.HOUSING),
+    ("Hearthstone Supportive Housing", S.HOUSING),
+    ("Open Door Housing Help Centre", S.HOUSING),
+    ("Regional Housing Corporation (demo)", S.HOUSING),
+    ("Probation and Parole Office (demo)", S.JUSTICE),
+    ("Restorative Justice Circle", S.JUSTICE),
+    ("Victim Services Unit (demo)", S.JUSTICE),
+    ("Credit River Métis Council", S.INDIGENOUS),
+    ("Indigenous Friendship Centre (demo)", S.INDIGENOUS),
+    ("Turtle Island Health Access", S.INDIGENOUS),
+    ("Regional Paramedic Services (demo)", S.EMERGENCY),
+    ("Oakbrook Fire Department", S.EMERGENCY),
+    ("Community Emergency Management (demo)", S.EMERGENCY),
+    ("United Way of the Region (demo)", S.OTHER),
+    ("Faith Communities Network", S.OTHER),
+    ("Chamber of Commerce (demo)", S.OTHER),
+    ("Voices of Lived Experience Collective", S.OTHER),
+    ("Newcomer Women's Circle", S.SOCIAL_SERVICES),
+]
 
 Z = Zone
 TABLES = [
     # name, zone, focus area, members only, lead organization, member organizations
-    ("Youth mental health", Z.PREVENTION, "Youth mental health", False,
-     "Bronte Mental Health Clinic", ["Maple Grove District School Board", "Kinship Youth Services",
-                                     "Halton Crisis Line", "St. Ignatius Catholic Board"]),
-    ("Intimate partner violence", Z.RISK_INTERVENTION, "Intimate partner violence", True,
-     "Safe Harbour Women's Shelter", ["Victim Services Unit (demo)", "Regional Police Service (demo)",
-                                      "Harbourfront Legal Clinic"]),
-    ("Food insecurity", Z.SOCIAL_DEVELOPMENT, "Food insecurity", False,
-     "North Halton Food Collective", ["Oakridge Community Services", "Regional Public Health (demo)",
-                                      "United Way of the Region (demo)"]),
-    ("Homelessness and encampments", Z.RISK_INTERVENTION, "Homelessness and encampments", False,
-     "Regional Housing Corporation (demo)", ["Open Door Housing Help Centre", "Oakridge Community Services",
-                                             "Hearthstone Supportive Housing", "Trailhead Youth Shelter"]),
-    ("Opioid misuse", Z.RISK_INTERVENTION, "Opioid misuse", False,
-     "Regional Public Health (demo)", ["Peak Addiction Services", "Regional Paramedic Services (demo)",
-                                       "Escarpment Community Health Centre"]),
-    ("Human trafficking", Z.RISK_INTERVENTION, "Human trafficking", False,
-     "Victim Services Unit (demo)", ["Regional Police Service (demo)", "Safe Harbour Women's Shelter"]),
-    ("Seniors' isolation", Z.PREVENTION, "Seniors' isolation and well-being", False,
-     "Twelve Mile Creek Seniors' Network", ["Lakeshore Hospital Network", "Faith Communities Network"]),
-    ("Newcomer settlement", Z.SOCIAL_DEVELOPMENT, "Newcomer settlement", False,
-     "Burloak Settlement Agency", ["Newcomer Women's Circle", "Sheridan Heights College"]),
-    ("Gun and gang violence", Z.PREVENTION, "Gun and gang violence", False,
-     "Regional Police Service (demo)", ["Boys and Girls Club of the Escarpment", "Restorative Justice Circle",
-                                        "Kinship Youth Services"]),
-    ("Hate and discrimination", Z.PREVENTION, "Hate and discrimination", False,
-     "Regional Municipality (demo)", ["Faith Communities Network", "Indigenous Friendship Centre (demo)"]),
-    ("Child and family well-being", Z.SOCIAL_DEVELOPMENT, "Child and family well-being", False,
-     "Bright Path Children's Aid", ["Milton Family Health Team", "Maple Grove District School Board"]),
-    ("Poverty reduction", Z.SOCIAL_DEVELOPMENT, "Poverty reduction", False,
-     "United Way of the Region (demo)", ["Oakridge Community Services", "Chamber of Commerce (demo)",
-                                         "Town of Oakbrook"]),
-    ("Problematic substance use", Z.RISK_INTERVENTION, "Problematic substance use", False,
-     "Peak Addiction Services", ["Turtle Island Health Access", "Probation and Parole Office (demo)"]),
-    ("Community safety and crime prevention", Z.PREVENTION, "Community safety and crime prevention", False,
-     "City of Burlingwood", ["Neighbourhood Watch Alliance", "Crime Stoppers of the Region"]),
-    ("Emergency response coordination", Z.INCIDENT_RESPONSE, "Emergency response coordination", False,
-     "Community Emergency Management (demo)", ["Oakbrook Fire Department",
-                                               "Regional Paramedic Services (demo)"]),
-]  # fmt: skip
+    (
+        "Youth mental health",
+        Z.PREVENTION,
+        "Youth mental health",
+        False,
+        "Bronte Mental Health Clinic",
+        [
+            "Maple Grove District School Board",
+            "Kinship Youth Services",
+            "Halton Crisis Line",
+            "St. Ignatius Catholic Board",
+        ],
+    ),
+    (
+        "Intimate partner violence",
+        Z.RISK_INTERVENTION,
+        "Intimate partner violence",
+        True,
+        "Safe Harbour Women's Shelter",
+        [
+            "Victim Services Unit (demo)",
+            "Regional Police Service (demo)",
+            "Harbourfront Legal Clinic",
+        ],
+    ),
+    (
+        "Food insecurity",
+        Z.SOCIAL_DEVELOPMENT,
+        "Food insecurity",
+        False,
+        "North Halton Food Collective",
+        [
+            "Oakridge Community Services",
+            "Regional Public Health (demo)",
+            "United Way of the Region (demo)",
+        ],
+    ),
+    (
+        "Homelessness and encampments",
+        Z.RISK_INTERVENTION,
+        "Homelessness and encampments",
+        False,
+        "Regional Housing Corporation (demo)",
+        [
+            "Open Door Housing Help Centre",
+            "Oakridge Community Services",
+            "Hearthstone Supportive Housing",
+            "Trailhead Youth Shelter",
+        ],
+    ),
+    (
+        "Opioid misuse",
+        Z.RISK_INTERVENTION,
+        "Opioid misuse",
+        False,
+        "Regional Public Health (demo)",
+        [
+            "Peak Addiction Services",
+            "Regional Paramedic Services (demo)",
+            "Escarpment Community Health Centre",
+        ],
+    ),
+    (
+        "Human trafficking",
+        Z.RISK_INTERVENTION,
+        "Human trafficking",
+        False,
+        "Victim Services Unit (demo)",
+        ["Regional Police Service (demo)", "Safe Harbour Women's Shelter"],
+    ),
+    (
+        "Seniors' isolation",
+        Z.PREVENTION,
+        "Seniors' isolation and well-being",
+        False,
+        "Twelve Mile Creek Seniors' Network",
+        ["Lakeshore Hospital Network", "Faith Communities Network"],
+    ),
+    (
+        "Newcomer settlement",
+        Z.SOCIAL_DEVELOPMENT,
+        "Newcomer settlement",
+        False,
+        "Burloak Settlement Agency",
+        ["Newcomer Women's Circle", "Sheridan Heights College"],
+    ),
+    (
+        "Gun and gang violence",
+        Z.PREVENTION,
+        "Gun and gang violence",
+        False,
+        "Regional Police Service (demo)",
+        [
+            "Boys and Girls Club of the Escarpment",
+            "Restorative Justice Circle",
+            "Kinship Youth Services",
+        ],
+    ),
+    (
+        "Hate and discrimination",
+        Z.PREVENTION,
+        "Hate and discrimination",
+        False,
+        "Regional Municipality (demo)",
+        ["Faith Communities Network", "Indigenous Friendship Centre (demo)"],
+    ),
+    (
+        "Child and family well-being",
+        Z.SOCIAL_DEVELOPMENT,
+        "Child and family well-being",
+        False,
+        "Bright Path Children's Aid",
+        ["Milton Family Health Team", "Maple Grove District School Board"],
+    ),
+    (
+        "Poverty reduction",
+        Z.SOCIAL_DEVELOPMENT,
+        "Poverty reduction",
+        False,
+        "United Way of the Region (demo)",
+        ["Oakridge Community Services", "Chamber of Commerce (demo)", "Town of Oakbrook"],
+    ),
+    (
+        "Problematic substance use",
+        Z.RISK_INTERVENTION,
+        "Problematic substance use",
+        False,
+        "Peak Addiction Services",
+        ["Turtle Island Health Access", "Probation and Parole Office (demo)"],
+    ),
+    (
+        "Community safety and crime prevention",
+        Z.PREVENTION,
+        "Community safety and crime prevention",
+        False,
+        "City of Burlingwood",
+        ["Neighbourhood Watch Alliance", "Crime Stoppers of the Region"],
+    ),
+    (
+        "Emergency response coordination",
+        Z.INCIDENT_RESPONSE,
+        "Emergency response coordination",
+        False,
+        "Community Emergency Management (demo)",
+        ["Oakbrook Fire Department", "Regional Paramedic Services (demo)"],
+    ),
+]
 
 PARTNER_ORGANIZATION = "Oakridge Community Services"  # sits at three tables, none members-only
 
 LAKESHORE = [
-    ("Lakeshore Neighbourhood Health", S.HEALTH), ("Lakeshore Youth Hub", S.CHILDREN_YOUTH),
-    ("Lakeshore Housing Help", S.HOUSING), ("Lakeshore Police (demo)", S.POLICE),
-]  # fmt: skip
+    ("Lakeshore Neighbourhood Health", S.HEALTH),
+    ("Lakeshore Youth Hub", S.CHILDREN_YOUTH),
+    ("Lakeshore Housing Help", S.HOUSING),
+    ("Lakeshore Police (demo)", S.POLICE),
+]
 LAKESHORE_TABLES = [
     ("Youth wellness", Z.PREVENTION, "Lakeshore Youth Hub", ["Lakeshore Neighbourhood Health"]),
     (
@@ -210,3 +342,73 @@ def demo_tables_seed(*, halton: Tenant, lakeshore: Tenant, people: dict[str, Use
                 lake_orgs[lead],
                 [lake_orgs[m] for m in members],
             )
+
+
+ACTION_TITLES = [
+    "Map referral pathways between partner agencies",
+    "Agree a shared intake form",
+    "Train frontline staff on trauma-informed practice",
+    "Publish a service directory for the table's focus area",
+    "Hold a community listening session",
+    "Draft a data-sharing agreement",
+    "Pilot a joint outreach shift",
+    "Review wait times with each partner",
+    "Recruit two lived-experience advisors",
+    "Report progress to the system leadership table",
+    "Secure funding for the next phase",
+    "Evaluate the pilot against its measures",
+]
+# status, days from today to the due date, a note for the timeline
+ACTION_SHAPES = [
+    ("planned", 45, ""),
+    ("planned", -10, ""),
+    ("in_progress", 20, "Partners met; work under way."),
+    ("in_progress", -5, "Slower than planned: waiting on two partners."),
+    ("blocked", 15, "Waiting for a data-sharing agreement."),
+    ("done", -20, "Completed and shared."),
+    ("done", -40, "Done."),
+    ("cancelled", 30, "Folded into another action."),
+]
+PATHS = {
+    "planned": [],
+    "in_progress": ["in_progress"],
+    "blocked": ["in_progress", "blocked"],
+    "done": ["in_progress", "done"],
+    "cancelled": ["cancelled"],
+}
+
+
+def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
+    """A few actions at every table, in every status, some overdue (idempotent)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .actions import action_create, action_update
+    from .models import Action
+
+    today = timezone.localdate()
+    with scope(tenant=halton):
+        tables = list(ActionTable.objects.order_by("name"))
+        participations = {}
+        for p in TableOrganization.objects.filter(left_on__isnull=True).select_related(
+            "organization"
+        ):
+            participations.setdefault(p.table_id, []).append(p.organization)
+        for index, table in enumerate(tables):
+            if Action.objects.filter(table=table).exists():
+                continue
+            orgs = participations.get(table.pk, []) or [None]
+            for n, (status, days, note) in enumerate(ACTION_SHAPES):
+                action = action_create(
+                    table=table,
+                    title=ACTION_TITLES[(index + n) % len(ACTION_TITLES)],
+                    owner_organization=orgs[n % len(orgs)],
+                    actor=admin,
+                    due_date=today + timedelta(days=days),
+                    priority=("high", "normal", "low")[n % 3],
+                )
+                for step in PATHS[status]:
+                    action_update(
+                        action=action, actor=admin, status=step, text=note if step == status else ""
+                    )

@@ -55,6 +55,12 @@ def test_admin_onboards_a_table_and_a_coordinator_adds_a_member(
     expect(page).to_have_url(re.compile(r"/members/$"))  # swapped in place, no navigation
     assert_accessible(page)
 
+    # A refusal is shown in place too, next to the form.
+    page.get_by_label("Email of a plan member").fill("outsider@lakeshore.example")
+    page.get_by_role("button", name="Add seat").click()
+    expect(page.get_by_text("No member of this plan has this address.")).to_be_visible()
+    assert_accessible(page)
+
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("link", name="Remove Halton Youth Services").click()
     expect(page.get_by_text("Halton Youth Services no longer sits at the table.")).to_be_visible()

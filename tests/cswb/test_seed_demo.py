@@ -10,7 +10,7 @@ from guardian.shortcuts import get_perms
 from cswb.management.commands.seed_demo import DEMO_PASSWORD
 from cswb.models import Tenant, TenantMembership, User
 from partners.models import Invitation, Organization, Sector
-from tables.models import ActionTable, TableOrganization, TableSeat
+from tables.models import Action, ActionStatus, ActionTable, TableOrganization, TableSeat
 
 EXPECTED = {
     "admin@halton.example": ("halton", "admin"),
@@ -74,6 +74,13 @@ def test_seed_demo_creates_the_demo_world_and_can_run_again(db: None) -> None:
     assert len(partner_tables) == 3 and "Intimate partner violence" not in partner_tables
     assert "view_actiontable" not in get_perms(partner, tables["Intimate partner violence"])
     assert "view_actiontable" in get_perms(partner, tables["Food insecurity"])
+    with scope(tenant=halton):
+        statuses = set(Action.objects.values_list("status", flat=True))
+        per_table = Action.objects.filter(table=tables["Food insecurity"]).count()
+        overdue = [a for a in Action.objects.all() if a.is_overdue]
+    assert statuses == set(ActionStatus.values)
+    assert 5 <= per_table <= 20
+    assert overdue
     lakeshore = Tenant.objects.get(slug="lakeshore")
     with scope(tenant=lakeshore):
         assert ActionTable.objects.count() == 2
