@@ -21,6 +21,15 @@ from .selectors import membership_for, mfa_setup_required
 TENANT_KWARG = "tenant_slug"
 
 
+def _calendar_token_user(token: str):
+    from tables.models import CalendarToken
+
+    if not token:
+        return None
+    found = CalendarToken.objects.select_related("user").filter(token=token).first()
+    return found.user if found is not None and found.user.is_active else None
+
+
 class TenantMiddleware:
     """Resolves `/<tenant>/…` once per request and runs the view inside that tenant's scope.
 
@@ -49,6 +58,12 @@ class TenantMiddleware:
         if slug is None:
             return self.get_response(request)
 
+        if not request.user.is_authenticated and getattr(
+            match.func, "accepts_calendar_token", False
+        ):
+            # A calendar app cannot sign in; its feed address carries the person's calendar
+            # token instead. Valid for this request and this (read-only) view only.
+            request.user = _calendar_token_user(request.GET.get("token", "")) or request.user
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from partners.views import invitation_accept
+from tables.meeting_views import calendar_settings, personal_feed
 
 from . import views
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/invitation/<str:token>/", invitation_accept, name="invitation-accept"),
+    path("accounts/calendar/", calendar_settings, name="calendar-settings"),
+    path("calendar/<str:token>.ics", personal_feed, name="calendar-feed"),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     # Last: the tenant slug is the first segment of everything else.

@@ -22,7 +22,7 @@ from .models import (
 )
 
 
-def _granted_table_ids(user: User) -> Q:
+def granted_table_ids(user: User) -> Q:
     """Tables the person holds view_actiontable on, directly (seat) or through an
     organization's group."""
     direct = ActionTableUserObjectPermission.objects.filter(
@@ -39,7 +39,7 @@ def tables_visible_to(*, user: User, membership: TenantMembership) -> QuerySet[A
     (members-only ones as a summary), otherwise the plan-wide ones and their own."""
     tables = ActionTable.objects.all()
     if not membership.can_read_everything:
-        tables = tables.filter(Q(visibility=Visibility.TENANT) | _granted_table_ids(user))
+        tables = tables.filter(Q(visibility=Visibility.TENANT) | granted_table_ids(user))
     return tables
 
 
@@ -61,7 +61,7 @@ def tables_list(
     if status:
         tables = tables.filter(status=status)
     if mine:
-        tables = tables.filter(_granted_table_ids(user))
+        tables = tables.filter(granted_table_ids(user))
     if search:
         tables = tables.filter(Q(name__icontains=search) | Q(purpose__icontains=search))
     return (
@@ -80,7 +80,7 @@ def tables_list(
 
 
 def my_table_ids(*, user: User) -> set[int]:
-    return set(ActionTable.objects.filter(_granted_table_ids(user)).values_list("pk", flat=True))
+    return set(ActionTable.objects.filter(granted_table_ids(user)).values_list("pk", flat=True))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import action_views, views
+from . import action_views, meeting_views, views
 
 app_name = "tables"
 
@@ -24,6 +24,40 @@ urlpatterns = [
     path("<slug:table_slug>/members/seats/", views.seat_add, name="seat-add"),
     path("<slug:table_slug>/members/seats/<int:pk>/end/", views.seat_end, name="seat-end"),
     path("<slug:table_slug>/members/invite/", views.table_invite, name="invite"),
+    path("<slug:table_slug>/meetings.ics", meeting_views.table_feed, name="feed"),
+    path("<slug:table_slug>/meetings/", meeting_views.meeting_list, name="meetings"),
+    path("<slug:table_slug>/meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting-edit"
+    ),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/cancel/",
+        meeting_views.meeting_cancel,
+        name="meeting-cancel",
+    ),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/agenda/",
+        meeting_views.agenda_add,
+        name="meeting-agenda",
+    ),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/record/",
+        meeting_views.meeting_record,
+        name="meeting-record",
+    ),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/decisions/",
+        meeting_views.decision_add,
+        name="meeting-decision",
+    ),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/decisions/<int:decision_pk>/action/",
+        meeting_views.decision_action,
+        name="decision-action",
+    ),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/rsvp/", meeting_views.meeting_rsvp, name="meeting-rsvp"
+    ),
     path("<slug:table_slug>/actions/", action_views.action_list, name="actions"),
     path("<slug:table_slug>/actions/<int:pk>/", action_views.action_detail, name="action"),
     path(

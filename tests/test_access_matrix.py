@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
 from django_scopes import scope
 
 from cswb import tenant_urls
@@ -21,7 +23,8 @@ from cswb.models import TenantMembership
 from partners.models import OrganizationMembership
 from partners.organizations import contact_create
 from tables.actions import action_create
-from tables.models import TableOrganization, TableSeat
+from tables.meetings import decision_add, meeting_schedule
+from tables.models import Meeting, TableOrganization, TableSeat
 
 from .conftest import ROLES, World
 from .factories import InvitationFactory
@@ -119,6 +122,28 @@ def _action(world: World, table_attr: str = "table", org_attr: str = "youth_org"
     return {"table_slug": table.slug, "pk": action.pk}
 
 
+def _meeting(world: World, table_attr: str = "table") -> dict:
+    table = getattr(world, table_attr)
+    start = timezone.now() + timedelta(days=1)
+    with scope(tenant=world.halton):
+        meeting = meeting_schedule(
+            table=table,
+            actor=world.admin,
+            title="Regular meeting",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+        )
+    return {"table_slug": table.slug, "pk": meeting.pk}
+
+
+def _decision(world: World) -> dict:
+    kwargs = _meeting(world)
+    with scope(tenant=world.halton):
+        meeting = Meeting.objects.get(pk=kwargs["pk"])
+        decision = decision_add(meeting=meeting, actor=world.admin, text="Pilot a joint shift.")
+    return {**kwargs, "decision_pk": decision.pk}
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -166,6 +191,32 @@ MATRIX: dict[str, Row | list[Row]] = {
     ],
     "tables:invite": runs_table(400, method="post", kwargs=_table),
     "my-work": every_member(200),
+    "tables:feed": [
+        every_member(200, kwargs=_table),
+        Row(200, 403, 200, 200, 404, kwargs=_ipv),
+    ],
+    "tables:meetings": [
+        every_member(200, kwargs=_table),
+        Row(200, 403, 200, 200, 404, kwargs=_ipv),
+        runs_table(400, method="post", kwargs=_table),
+    ],
+    "tables:meeting": [
+        every_member(200, kwargs=_meeting),
+        Row(200, 403, 200, 200, 404, kwargs=lambda w: _meeting(w, "ipv")),
+    ],
+    "tables:meeting-edit": [
+        runs_table(kwargs=_meeting),
+        runs_members_only_table(kwargs=lambda w: _meeting(w, "ipv")),
+    ],
+    "tables:meeting-cancel": runs_table(kwargs=_meeting),
+    "tables:meeting-agenda": runs_table(302, method="post", kwargs=_meeting),
+    "tables:meeting-record": runs_table(kwargs=_meeting),
+    "tables:meeting-decision": runs_table(302, method="post", kwargs=_meeting),
+    "tables:decision-action": runs_table(302, method="post", kwargs=_decision),
+    "tables:meeting-rsvp": [
+        every_member(302, method="post", kwargs=_meeting),
+        Row(302, 403, 302, 302, 404, method="post", kwargs=lambda w: _meeting(w, "ipv")),
+    ],
     "tables:actions": [
         every_member(200, kwargs=_table),
         Row(200, 403, 200, 200, 404, kwargs=_ipv),  # leadership: summary only, no action text

@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cswb.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    "meeting-reminders": {
+        "task": "tables.send_meeting_reminders",
+        "schedule": 60 * 60,
+    },
 }
 
 # Tenant slugs are the first URL segment, so none may shadow a top-level path.
@@ -265,7 +269,7 @@ RESERVED_TENANT_SLUGS = frozenset(
     {
         "accounts", "admin", "django-admin", "static", "media", "healthz", "api", "public",
         "manage", "login", "logout", "signup", "settings", "help", "about", "favicon.ico",
-        "robots.txt", "www", "mail", "assets", "__debug__",
+        "robots.txt", "www", "mail", "assets", "__debug__", "calendar",
     }
 )  # fmt: skip
 

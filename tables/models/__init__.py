@@ -16,6 +16,16 @@ from .core import (
     Visibility,
     Zone,
 )
+from .meetings import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    CalendarToken,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Rsvp,
+)
 
 __all__ = [
     "ACTION_OPEN_STATUSES",
@@ -26,9 +36,17 @@ __all__ = [
     "ActionTableGroupObjectPermission",
     "ActionTableUserObjectPermission",
     "ActionUpdate",
+    "AgendaItem",
+    "Attendance",
+    "AttendanceStatus",
+    "CalendarToken",
+    "Decision",
     "FocusArea",
+    "Meeting",
+    "MeetingStatus",
     "ParticipationRole",
     "Priority",
+    "Rsvp",
     "SeatRole",
     "TableOrganization",
     "TableSeat",

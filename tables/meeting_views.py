@@ -1,0 +1,329 @@
+"""A table's meetings, and the calendar feeds."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_scopes import scope, scopes_disabled
+
+from cswb.selectors import memberships_for_user
+from cswb.ui import confirm_then, error_text
+
+from . import meetings as services
+from .access import TableNeed, get_table_for
+from .calendar import meetings_ics
+from .meeting_forms import AgendaItemForm, DecisionForm, MeetingForm, RecordForm, RsvpForm
+from .models import (
+    ActionTable,
+    AgendaItem,
+    Attendance,
+    CalendarToken,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    TableOrganization,
+    TableSeat,
+)
+from .selectors import granted_table_ids
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return reverse("tables:meeting", args=[meeting.tenant.slug, meeting.table.slug, meeting.pk])
+
+
+def _get_meeting(request, table_slug: str, pk: int, *, need: TableNeed):
+    table, access = get_table_for(request, table_slug, need=need)
+    meeting = Meeting.objects.select_related("table", "tenant").filter(table=table, pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting, table, access
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    need = TableNeed.CHANGE if request.method == "POST" else TableNeed.VIEW
+    table, access = get_table_for(request, table_slug, need=need)
+    form = MeetingForm(
+        request.POST if request.method == "POST" else None, tzinfo=table.tenant.tzinfo
+    )
+    if request.method == "POST" and form.is_valid():
+        meeting = services.meeting_schedule(table=table, actor=request.user, **form.cleaned_data)
+        messages.success(request, "The meeting was scheduled.")
+        return redirect(_meeting_url(meeting))
+    now = timezone.now()
+    meetings = Meeting.objects.filter(table=table).select_related("table", "tenant")
+    token = CalendarToken.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "tables/meetings.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "access": access,
+            "form": form,
+            "upcoming": list(meetings.filter(ends_at__gte=now).order_by("starts_at")[:20]),
+            "past": list(meetings.filter(ends_at__lt=now).order_by("-starts_at")[:20]),
+            "calendar_token": token.token if token else "",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.VIEW)
+    items = list(AgendaItem.objects.filter(meeting=meeting))
+    decisions = list(Decision.objects.filter(meeting=meeting).select_related("action"))
+    attendance = list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("user", "organization")
+        .order_by("user__full_name")
+    )
+    mine = next((a for a in attendance if a.user_id == request.user.pk), None)
+    has_seat = TableSeat.objects.filter(
+        table=table, user=request.user, left_on__isnull=True
+    ).exists()
+    organizations = list(
+        TableOrganization.objects.filter(table=table, left_on__isnull=True).select_related(
+            "organization"
+        )
+    )
+    return render(
+        request,
+        "tables/meeting.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "access": access,
+            "meeting": meeting,
+            "items": items,
+            "decisions": decisions,
+            "attendance": attendance,
+            "mine": mine,
+            "can_rsvp": has_seat and meeting.status == MeetingStatus.SCHEDULED,
+            "agenda_form": AgendaItemForm(),
+            "decision_form": DecisionForm(),
+            "organizations": [p.organization for p in organizations],
+            "is_past": meeting.starts_at <= timezone.now(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    tz = table.tenant.tzinfo
+    initial = {
+        "title": meeting.title,
+        "place": meeting.place,
+        "video_url": meeting.video_url,
+        "starts_at": timezone.localtime(meeting.starts_at, tz).replace(tzinfo=None),
+        "ends_at": timezone.localtime(meeting.ends_at, tz).replace(tzinfo=None),
+    }
+    form = MeetingForm(
+        request.POST if request.method == "POST" else None, tzinfo=tz, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, "The meeting was changed; calendars will update.")
+            return redirect(_meeting_url(meeting))
+    return render(
+        request,
+        "tables/meeting_edit.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "meeting": meeting,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    return confirm_then(
+        request,
+        perform=lambda: services.meeting_cancel(meeting=meeting, actor=request.user),
+        done="The meeting was cancelled; calendars will show it as cancelled.",
+        back=_meeting_url(meeting),
+        question=f"Cancel {meeting.title}?",
+        consequence="Members' calendars will show it as cancelled. This cannot be undone.",
+        button="Cancel the meeting",
+    )
+
+
+@require_POST
+def agenda_add(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        services.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Agenda item added.")
+    else:
+        messages.error(request, "Give the agenda item a title (and minutes as a number).")
+    return redirect(_meeting_url(meeting))
+
+
+@require_POST
+def decision_add(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        services.decision_add(meeting=meeting, actor=request.user, text=form.cleaned_data["text"])
+        messages.success(request, "Decision recorded.")
+    else:
+        messages.error(
+            request,
+            " ".join(str(e) for e in form.errors.get("__all__", [])) or "Write the decision.",
+        )
+    return redirect(_meeting_url(meeting))
+
+
+@require_POST
+def decision_action(
+    request: HttpRequest, tenant_slug: str, table_slug: str, pk: int, decision_pk: int
+):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    decision = Decision.objects.filter(meeting=meeting, pk=decision_pk).first()
+    if decision is None:
+        raise Http404("No such decision.")
+    org = (
+        TableOrganization.objects.filter(
+            table=table,
+            left_on__isnull=True,
+            organization_id=request.POST.get("owner_organization") or 0,
+        )
+        .select_related("organization")
+        .first()
+    )
+    try:
+        action = services.decision_to_action(
+            decision=decision,
+            actor=request.user,
+            owner_organization=org.organization if org else None,
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect(_meeting_url(meeting))
+    messages.success(request, "The decision is now an action.")
+    return redirect(reverse("tables:action", args=[tenant_slug, table.slug, action.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_record(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    seats = list(
+        TableSeat.objects.filter(table=table, left_on__isnull=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    items = list(AgendaItem.objects.filter(meeting=meeting))
+    form = RecordForm(request.POST if request.method == "POST" else None, seats=seats, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_record(
+                meeting=meeting,
+                actor=request.user,
+                attendance={s.user_id: form.cleaned_data[f"attendance_{s.user_id}"] for s in seats},
+                minutes={i.pk: form.cleaned_data[f"minutes_{i.pk}"] for i in items},
+            )
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, "The meeting was recorded.")
+            return redirect(_meeting_url(meeting))
+    return render(
+        request,
+        "tables/meeting_record.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "meeting": meeting,
+            "form": form,
+            "attendance_fields": [form[f"attendance_{s.user_id}"] for s in seats],
+            "minutes_fields": [form[f"minutes_{i.pk}"] for i in items],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def meeting_rsvp(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.VIEW)
+    form = RsvpForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose whether you will attend.")
+        services.meeting_rsvp(meeting=meeting, user=request.user, rsvp=form.cleaned_data["rsvp"])
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, "Thank you: your answer was saved.")
+    return redirect(_meeting_url(meeting))
+
+
+def _ics(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def table_feed(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    """The table's meetings. Calendar apps cannot sign in: they add ?token= (the person's
+    calendar token), which the tenant middleware accepts for feeds only."""
+    table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
+    meetings = Meeting.objects.filter(table=table).select_related("table", "tenant")
+    return _ics(meetings_ics(meetings, name=table.name), f"{table.slug}.ics")
+
+
+table_feed.accepts_calendar_token = True
+
+
+@require_GET
+def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Every meeting of every table the token's owner sits at (in person or through their
+    organization), across their plans, at a secret address."""
+    with scopes_disabled():
+        owner = CalendarToken.objects.select_related("user").filter(token=token).first()
+        if owner is None or not owner.user.is_active:
+            raise Http404("No such calendar.")
+        user = owner.user
+        table_ids: list[int] = []
+        for membership in memberships_for_user(user=user):
+            with scope(tenant=membership.tenant):
+                table_ids += list(
+                    ActionTable.objects.filter(granted_table_ids(user)).values_list("pk", flat=True)
+                )
+        meetings = Meeting.objects.filter(table_id__in=table_ids).select_related("table", "tenant")
+        return _ics(meetings_ics(meetings, name="My CSWB meetings"), "my-meetings.ics")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.calendar_token_reset(user=request.user)
+        messages.success(request, "A new address was made; the old one no longer works.")
+        return redirect("calendar-settings")
+    token = services.calendar_token_for(user=request.user)
+    return render(
+        request,
+        "tables/calendar_settings.html",
+        {
+            "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[token.token])),
+        },
+    )

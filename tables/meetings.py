@@ -1,0 +1,312 @@
+"""Services for meetings: schedule, change, cancel, record, decide, remind. Every change raises
+the meeting's iCalendar sequence so subscribed calendars take the new version."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cswb.models import User
+from cswb.services import activity_record
+from partners.models import Organization
+
+from .actions import action_create
+from .models import (
+    Action,
+    ActionTable,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    CalendarToken,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Rsvp,
+    TableSeat,
+)
+
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "video_url")
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The meeting must end after it starts."})
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    table: ActionTable,
+    actor: User,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str = "",
+    video_url: str = "",
+) -> Meeting:
+    _check_times(starts_at, ends_at)
+    meeting = Meeting.objects.create(
+        tenant=table.tenant,
+        table=table,
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        video_url=video_url,
+        created_by=actor,
+    )
+    local = timezone.localtime(starts_at, table.tenant.tzinfo)
+    activity_record(
+        tenant=table.tenant,
+        actor=actor,
+        verb="meeting.scheduled",
+        target=meeting,
+        table=table,
+        summary=f"{table.name} meets on {local:%b %-d, %Y at %-I:%M %p}",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, actor: User, **fields: object) -> Meeting:
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable here: {sorted(unknown)}")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError("Only a scheduled meeting can be changed.")
+    for key, value in fields.items():
+        setattr(meeting, key, value)
+    _check_times(meeting.starts_at, meeting.ends_at)
+    meeting.sequence += 1
+    meeting.updated_at = timezone.now()
+    meeting.reminded_at = None  # a moved meeting is reminded again
+    meeting.save(update_fields=[*fields, "sequence", "updated_at", "reminded_at"])
+    activity_record(
+        tenant=meeting.tenant,
+        actor=actor,
+        verb="meeting.changed",
+        target=meeting,
+        table=meeting.table,
+        summary=f"{meeting.title} was changed",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError("Only a scheduled meeting can be cancelled.")
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    meeting.updated_at = timezone.now()
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    activity_record(
+        tenant=meeting.tenant,
+        actor=actor,
+        verb="meeting.cancelled",
+        target=meeting,
+        table=meeting.table,
+        summary=f"{meeting.title} was cancelled",
+    )
+    return meeting
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    meeting: Meeting,
+    actor: User,
+    title: str,
+    presenter: str = "",
+    duration_minutes: int | None = None,
+) -> AgendaItem:
+    position = meeting.agenda_items.count()
+    return AgendaItem.objects.create(
+        tenant=meeting.tenant,
+        meeting=meeting,
+        position=position,
+        title=title.strip(),
+        presenter=presenter,
+        duration_minutes=duration_minutes,
+    )
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    meeting: Meeting,
+    actor: User,
+    attendance: dict[int, str],
+    minutes: dict[int, str],
+) -> Meeting:
+    """Record a meeting as held: who was present, sent regrets or was absent (by seat), and the
+    minutes of each agenda item."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("A cancelled meeting cannot be recorded.")
+    if meeting.starts_at > timezone.now():
+        raise ValidationError("A meeting can be recorded once it has started.")
+    seats = {
+        s.user_id: s for s in TableSeat.objects.filter(table=meeting.table, left_on__isnull=True)
+    }
+    for user_id, status in attendance.items():
+        if status not in AttendanceStatus.values:
+            raise ValidationError(f"Unknown attendance {status!r}.")
+        if user_id not in seats:
+            raise ValidationError("Attendance can be recorded for the table's members only.")
+        Attendance.objects.update_or_create(
+            meeting=meeting,
+            user_id=user_id,
+            defaults={
+                "tenant": meeting.tenant,
+                "status": status,
+                "organization_id": seats[user_id].organization_id,
+            },
+        )
+    for item in meeting.agenda_items.all():
+        if item.pk in minutes:
+            item.minutes = minutes[item.pk]
+            item.save(update_fields=["minutes"])
+    meeting.status = MeetingStatus.HELD
+    meeting.sequence += 1
+    meeting.updated_at = timezone.now()
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    present = sum(status == AttendanceStatus.PRESENT for status in attendance.values())
+    activity_record(
+        tenant=meeting.tenant,
+        actor=actor,
+        verb="meeting.held",
+        target=meeting,
+        table=meeting.table,
+        summary=f"{meeting.title} was held ({present} present)",
+    )
+    return meeting
+
+
+@transaction.atomic
+def decision_add(
+    *, meeting: Meeting, actor: User, text: str, agenda_item: AgendaItem | None = None
+) -> Decision:
+    decision = Decision.objects.create(
+        tenant=meeting.tenant, meeting=meeting, text=text.strip(), agenda_item=agenda_item
+    )
+    activity_record(
+        tenant=meeting.tenant,
+        actor=actor,
+        verb="meeting.decision",
+        target=decision,
+        table=meeting.table,
+        summary=f"Decided at {meeting.title}: {decision.text[:200]}",
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_to_action(
+    *,
+    decision: Decision,
+    actor: User,
+    owner_organization: Organization | None = None,
+    due_date: date | None = None,
+) -> Action:
+    """Turn a decision into an action in one step; the action links back to it."""
+    if decision.action_id is not None:
+        raise ValidationError("This decision already became an action.")
+    text = decision.text
+    action = action_create(
+        table=decision.meeting.table,
+        actor=actor,
+        owner_organization=owner_organization,
+        due_date=due_date,
+        title=text if len(text) <= 200 else text[:197] + "…",
+        description=f"From the decision at {decision.meeting.title}: {text}",
+    )
+    decision.action = action
+    decision.save(update_fields=["action"])
+    return action
+
+
+@transaction.atomic
+def meeting_rsvp(*, meeting: Meeting, user: User, rsvp: str) -> Attendance:
+    if rsvp not in Rsvp.values:
+        raise ValidationError(f"Unknown answer {rsvp!r}.")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError("Answers are taken for scheduled meetings only.")
+    seat = TableSeat.objects.filter(table=meeting.table, user=user, left_on__isnull=True).first()
+    if seat is None:
+        raise ValidationError("Only the table's members answer its invitations.")
+    attendance, _ = Attendance.objects.update_or_create(
+        meeting=meeting,
+        user=user,
+        defaults={"tenant": meeting.tenant, "rsvp": rsvp, "organization_id": seat.organization_id},
+    )
+    return attendance
+
+
+def calendar_token_for(*, user: User) -> CalendarToken:
+    token, _ = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_reset(*, user: User) -> CalendarToken:
+    CalendarToken.objects.filter(user=user).delete()
+    return CalendarToken.objects.create(user=user)
+
+
+def meetings_to_remind(*, now: datetime) -> list[int]:
+    """Claim the meetings that start in the next day and were not reminded yet. The claim is
+    one UPDATE … WHERE reminded_at IS NULL per meeting, so two workers never both win."""
+    window = Meeting.objects.filter(
+        status=MeetingStatus.SCHEDULED,
+        reminded_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + timedelta(hours=24),
+    ).values_list("pk", flat=True)
+    claimed = []
+    for pk in list(window):
+        if Meeting.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+            claimed.append(pk)
+    return claimed
+
+
+def meeting_reminder_send(*, meeting_id: int) -> int:
+    """Email the reminder to every member with a seat at the table; returns how many."""
+    from django.conf import settings
+    from django.core.mail import get_connection
+    from django.urls import reverse
+
+    from cswb.emails import email_build
+
+    meeting = Meeting.objects.select_related("table", "tenant").get(pk=meeting_id)
+    seats = TableSeat.objects.filter(table=meeting.table, left_on__isnull=True).select_related(
+        "user"
+    )
+    url = settings.PORTAL_BASE_URL + reverse(
+        "tables:meeting", args=[meeting.tenant.slug, meeting.table.slug, meeting.pk]
+    )
+    local_start = timezone.localtime(meeting.starts_at, meeting.tenant.tzinfo)
+    local_end = timezone.localtime(meeting.ends_at, meeting.tenant.tzinfo)
+    messages = [
+        email_build(
+            template="meeting-reminder",
+            to=[seat.user.email],
+            context={
+                "meeting": meeting,
+                "table": meeting.table,
+                "person": seat.user,
+                "url": url,
+                "starts": local_start,
+                "ends": local_end,
+            },
+        )
+        for seat in seats
+        if seat.user.is_active
+    ]
+    with get_connection() as connection:
+        for message in messages:
+            message.connection = connection
+            message.send()
+    return len(messages)
