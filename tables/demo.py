@@ -412,3 +412,69 @@ def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
                     action_update(
                         action=action, actor=admin, status=step, text=note if step == status else ""
                     )
+
+
+def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
+    """Three past meetings per table, held, with agenda, minutes, attendance and a decision;
+    and the next one scheduled (idempotent)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from . import meetings
+    from .models import Meeting
+
+    tz = halton.tzinfo
+    today = timezone.localdate()
+    with scope(tenant=halton):
+        for index, table in enumerate(ActionTable.objects.order_by("name")):
+            if Meeting.objects.filter(table=table).exists():
+                continue
+            seats = list(TableSeat.objects.filter(table=table, left_on__isnull=True))
+            for months_ago in (3, 2, 1):
+                day = today - timedelta(days=30 * months_ago - index)
+                start = datetime.combine(day, time(9 + index % 4, 30), tzinfo=tz)
+                meeting = meetings.meeting_schedule(
+                    table=table,
+                    actor=admin,
+                    title="Regular meeting",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                    place="Regional headquarters, room 204",
+                )
+                first = meetings.agenda_item_add(
+                    meeting=meeting, actor=admin, title="Partner updates", duration_minutes=30
+                )
+                meetings.agenda_item_add(
+                    meeting=meeting, actor=admin, title="Progress on actions", duration_minutes=45
+                )
+                meetings.meeting_record(
+                    meeting=meeting,
+                    actor=admin,
+                    attendance={
+                        s.user_id: ("present", "present", "regrets")[(months_ago + n) % 3]
+                        for n, s in enumerate(seats)
+                    },
+                    minutes={first.pk: "Partners reported on referrals, wait times and gaps."},
+                )
+                meetings.decision_add(
+                    meeting=meeting,
+                    actor=admin,
+                    text="Circulate the updated service map before next meeting.",
+                )
+            start = datetime.combine(today + timedelta(days=7 + index), time(10, 0), tzinfo=tz)
+            upcoming = meetings.meeting_schedule(
+                table=table,
+                actor=admin,
+                title="Regular meeting",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                video_url="https://video.example/cswb",
+            )
+            meetings.agenda_item_add(
+                meeting=upcoming,
+                actor=admin,
+                title="Partner updates",
+                presenter="Each partner",
+                duration_minutes=30,
+            )

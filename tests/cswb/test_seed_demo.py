@@ -10,7 +10,15 @@ from guardian.shortcuts import get_perms
 from cswb.management.commands.seed_demo import DEMO_PASSWORD
 from cswb.models import Tenant, TenantMembership, User
 from partners.models import Invitation, Organization, Sector
-from tables.models import Action, ActionStatus, ActionTable, TableOrganization, TableSeat
+from tables.models import (
+    Action,
+    ActionStatus,
+    ActionTable,
+    Attendance,
+    Meeting,
+    TableOrganization,
+    TableSeat,
+)
 
 EXPECTED = {
     "admin@halton.example": ("halton", "admin"),
@@ -79,6 +87,11 @@ def test_seed_demo_creates_the_demo_world_and_can_run_again(db: None) -> None:
         per_table = Action.objects.filter(table=tables["Food insecurity"]).count()
         overdue = [a for a in Action.objects.all() if a.is_overdue]
     assert statuses == set(ActionStatus.values)
+    with scope(tenant=halton):
+        held = Meeting.objects.filter(table=tables["Youth mental health"], status="held").count()
+        upcoming = Meeting.objects.filter(table=tables["Youth mental health"], status="scheduled")
+        assert held == 3 and upcoming.count() == 1
+        assert Attendance.objects.filter(meeting__table=tables["Youth mental health"]).exists()
     assert 5 <= per_table <= 20
     assert overdue
     lakeshore = Tenant.objects.get(slug="lakeshore")

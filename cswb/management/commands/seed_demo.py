@@ -12,7 +12,7 @@ from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create, tenant_create
 from partners.models import Invitation
 from partners.services import invitation_create
-from tables.demo import demo_actions_seed, demo_tables_seed
+from tables.demo import demo_actions_seed, demo_meetings_seed, demo_tables_seed
 
 DEMO_PASSWORD = "demo-cswb-portal"  # noqa: S105 -- published on purpose, demo only
 
@@ -66,6 +66,7 @@ class Command(BaseCommand):
                 halton=tenants["halton"], lakeshore=tenants["lakeshore"], people=people
             )
             demo_actions_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
+            demo_meetings_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             self._pending_invitation(tenants["halton"])
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))
