@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import action_views, meeting_views, views
+from . import action_views, meeting_views, outcome_views, views
 
 app_name = "tables"
 
@@ -58,6 +58,9 @@ urlpatterns = [
     path(
         "<slug:table_slug>/meetings/<int:pk>/rsvp/", meeting_views.meeting_rsvp, name="meeting-rsvp"
     ),
+    path("<slug:table_slug>/outcomes/", outcome_views.outcome_list, name="outcomes"),
+    path("<slug:table_slug>/outcomes/<int:pk>/", outcome_views.measure_detail, name="measure"),
+    path("<slug:table_slug>/outcomes/<int:pk>.csv", outcome_views.measure_csv, name="measure-csv"),
     path("<slug:table_slug>/actions/", action_views.action_list, name="actions"),
     path("<slug:table_slug>/actions/<int:pk>/", action_views.action_detail, name="action"),
     path(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -25,6 +25,7 @@ from partners.organizations import contact_create
 from tables.actions import action_create
 from tables.meetings import decision_add, meeting_schedule
 from tables.models import Meeting, TableOrganization, TableSeat
+from tables.outcomes import measure_create
 
 from .conftest import ROLES, World
 from .factories import InvitationFactory
@@ -144,6 +145,25 @@ def _decision(world: World) -> dict:
     return {**kwargs, "decision_pk": decision.pk}
 
 
+def _measure(world: World, table_attr: str = "table", org_attr: str = "youth_org") -> dict:
+    table = getattr(world, table_attr)
+    with scope(tenant=world.halton):
+        measure = measure_create(
+            table=table,
+            actor=world.admin,
+            name="Days to first counselling appointment",
+            kind="how_well",
+            unit="days",
+            direction="down",
+            baseline_value=45,
+            baseline_date=date(2024, 1, 1),
+            target_value=30,
+            target_date=date(2027, 12, 31),
+            reporting_organization=getattr(world, org_attr),
+        )
+    return {"table_slug": table.slug, "pk": measure.pk}
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -191,6 +211,30 @@ MATRIX: dict[str, Row | list[Row]] = {
     ],
     "tables:invite": runs_table(400, method="post", kwargs=_table),
     "my-work": every_member(200),
+    "tables:outcomes": [
+        every_member(200, kwargs=_table),
+        Row(200, 200, 200, 200, 404, kwargs=_ipv),  # leadership: figures of members-only tables
+        runs_table(400, method="post", kwargs=_table),
+    ],
+    "tables:measure": [
+        every_member(200, kwargs=_measure),
+        Row(200, 200, 200, 200, 404, kwargs=lambda w: _measure(w, "ipv")),
+        # Recording: the reporting organization's staff and the coordinators (400: empty form).
+        Row(400, 403, 400, 400, 403, method="post", kwargs=_measure),
+        Row(
+            400,
+            403,
+            400,
+            403,
+            403,
+            method="post",
+            kwargs=lambda w: _measure(w, org_attr="police_org"),
+        ),
+    ],
+    "tables:measure-csv": [
+        every_member(200, kwargs=_measure),
+        Row(200, 200, 200, 200, 404, kwargs=lambda w: _measure(w, "ipv")),
+    ],
     "tables:feed": [
         every_member(200, kwargs=_table),
         Row(200, 403, 200, 200, 404, kwargs=_ipv),

@@ -26,6 +26,7 @@ from .meetings import (
     MeetingStatus,
     Rsvp,
 )
+from .outcomes import Direction, Measure, MeasureKind, Observation
 
 __all__ = [
     "ACTION_OPEN_STATUSES",
@@ -41,9 +42,13 @@ __all__ = [
     "AttendanceStatus",
     "CalendarToken",
     "Decision",
+    "Direction",
     "FocusArea",
+    "Measure",
+    "MeasureKind",
     "Meeting",
     "MeetingStatus",
+    "Observation",
     "ParticipationRole",
     "Priority",
     "Rsvp",

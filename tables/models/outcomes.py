@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from cswb.models import Tenant
+
+from .core import ActionTable
+
+
+class MeasureKind(models.TextChoices):
+    """Results-Based Accountability's three questions."""
+
+    HOW_MUCH = "how_much", _("How much did we do?")
+    HOW_WELL = "how_well", _("How well did we do it?")
+    BETTER_OFF = "better_off", _("Is anyone better off?")
+
+
+class Direction(models.TextChoices):
+    UP = "up", _("Higher is better")
+    DOWN = "down", _("Lower is better")
+
+
+class Measure(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    table = models.ForeignKey(ActionTable, on_delete=models.CASCADE, related_name="measures")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=MeasureKind.choices)
+    unit = models.CharField(max_length=40, help_text=_("e.g. %, days, people, per 100,000"))
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    baseline_value = models.DecimalField(max_digits=12, decimal_places=2)
+    baseline_date = models.DateField()
+    target_value = models.DecimalField(max_digits=12, decimal_places=2)
+    target_date = models.DateField()
+    data_source = models.CharField(max_length=300, blank=True)
+    reporting_organization = models.ForeignKey(
+        "partners.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Its staff record the observations."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_date__gt=models.F("baseline_date")),
+                name="measure_target_after_baseline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Observation(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="observations")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    period_end = models.DateField(help_text=_("The last day of the period the value is for."))
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period_end"], name="observation_one_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: {self.value} ({self.period_end})"

@@ -1,0 +1,201 @@
+"""A table's outcome measures: charts with their data tables, trend sentences, CSV, and
+observations recorded by the organizations that report them."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cswb.guardrails import PersonalInformationGuardMixin
+from cswb.ui import error_text
+from partners.csvsafe import csv_write
+from partners.models import Organization
+
+from . import outcomes as services
+from .access import TableNeed, get_table_for, user_organization_ids
+from .models import Measure, Observation, TableOrganization
+
+
+class MeasureForm(forms.ModelForm):
+    # Declared: organizations are tenant-scoped, so the choices are set per request.
+    reporting_organization = forms.ModelChoiceField(
+        label=_("Reported by"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Its staff record the values."),
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "name",
+            "kind",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "data_source",
+            "reporting_organization",
+        ]
+        widgets = {
+            "baseline_date": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: object, table, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reporting_organization"].queryset = Organization.objects.filter(
+            pk__in=TableOrganization.objects.filter(table=table, left_on__isnull=True).values(
+                "organization_id"
+            )
+        )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        start, end = cleaned.get("baseline_date"), cleaned.get("target_date")
+        if start and end and end <= start:
+            self.add_error("target_date", _("The target date must come after the baseline."))
+        return cleaned
+
+
+class ObservationForm(PersonalInformationGuardMixin, forms.Form):
+    guarded_fields = ("note",)
+    value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2)
+    period_end = forms.DateField(
+        label=_("For the period ending"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _may_record(request, access, measure: Measure) -> bool:
+    if access.can_change:
+        return True
+    return access.can_log and measure.reporting_organization_id in user_organization_ids(
+        request.user
+    )
+
+
+def _measure_view(measure: Measure, observations: list[Observation], n: int) -> dict:
+    return {
+        "measure": measure,
+        "observations": observations,
+        "chart": services.line_chart(measure, observations, chart_id=f"chart-{n}"),
+        "trend": services.trend_sentence(measure, observations),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def outcome_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    need = TableNeed.CHANGE if request.method == "POST" else TableNeed.SUMMARY
+    table, access = get_table_for(request, table_slug, need=need)
+    form = MeasureForm(request.POST if request.method == "POST" else None, table=table)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_create(table=table, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, "The measure was added.")
+            return redirect("tables:outcomes", tenant_slug=tenant_slug, table_slug=table.slug)
+    measures = list(Measure.objects.filter(table=table).select_related("reporting_organization"))
+    by_measure: dict[int, list[Observation]] = {m.pk: [] for m in measures}
+    for observation in Observation.objects.filter(measure__table=table).order_by("period_end"):
+        by_measure[observation.measure_id].append(observation)
+    return render(
+        request,
+        "tables/outcomes.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "access": access,
+            "form": form,
+            "measures": [_measure_view(m, by_measure[m.pk], n) for n, m in enumerate(measures)],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _get_measure(request, table_slug: str, pk: int, need: TableNeed):
+    table, access = get_table_for(request, table_slug, need=need)
+    measure = (
+        Measure.objects.select_related("reporting_organization", "table", "tenant")
+        .filter(table=table, pk=pk)
+        .first()
+    )
+    if measure is None:
+        raise Http404("No such measure.")
+    return measure, table, access
+
+
+@require_http_methods(["GET", "POST"])
+def measure_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    measure, table, access = _get_measure(request, table_slug, pk, TableNeed.SUMMARY)
+    may_record = _may_record(request, access, measure)
+    form = ObservationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied("Only the reporting organization or the coordinators can.")
+        if form.is_valid():
+            try:
+                services.observation_record(
+                    measure=measure,
+                    actor=request.user,
+                    value=form.cleaned_data["value"],
+                    period_end=form.cleaned_data["period_end"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                for key, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(key if key in form.fields else None, message)
+            else:
+                messages.success(request, "The value was recorded.")
+                return redirect(
+                    "tables:measure", tenant_slug=tenant_slug, table_slug=table.slug, pk=measure.pk
+                )
+    observations = list(Observation.objects.filter(measure=measure).select_related("recorded_by"))
+    return render(
+        request,
+        "tables/measure.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "access": access,
+            "form": form,
+            "may_record": may_record,
+            **_measure_view(measure, observations, 0),
+            "csv_url": reverse("tables:measure-csv", args=[tenant_slug, table.slug, measure.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def measure_csv(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    measure, table, access = _get_measure(request, table_slug, pk, TableNeed.SUMMARY)
+    rows = [("measure", "unit", "period_end", "value", "baseline", "target", "target_date")]
+    rows += [
+        (
+            measure.name,
+            measure.unit,
+            o.period_end.isoformat(),
+            o.value,
+            measure.baseline_value,
+            measure.target_value,
+            measure.target_date.isoformat(),
+        )
+        for o in Observation.objects.filter(measure=measure)
+    ]
+    response = HttpResponse(csv_write(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table.slug}-measure-{pk}.csv"'
+    return response
