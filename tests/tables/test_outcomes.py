@@ -61,7 +61,7 @@ def _observe(world: World, measure: Measure, value, period_end: date) -> None:
         (
             29,
             date(2026, 1, 1),
-            "Down 42% since baseline (50 → 29 days); the target is met of 30 by Jan 2028.",
+            "Down 42% since baseline (50 → 29 days); the target of 30 by Jan 2028 is met.",
         ),
     ],
 )
