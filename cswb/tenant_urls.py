@@ -3,7 +3,7 @@ added to its matrix."""
 
 from django.urls import include, path
 
-from tables import action_views
+from tables import action_views, progress_views
 
 from . import views
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.tenant_home, name="tenant-home"),
     path("tables/", include("tables.urls")),
     path("my-work/", action_views.my_work, name="my-work"),
+    path("progress/", progress_views.tenant_progress, name="progress"),
+    path("progress/export.csv", progress_views.tenant_progress_csv, name="progress-csv"),
     path("partners/", include("partners.urls")),
     path("manage/", include("cswb.manage_urls")),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import action_views, meeting_views, outcome_views, views
+from . import action_views, meeting_views, outcome_views, progress_views, views
 
 app_name = "tables"
 
@@ -58,6 +58,7 @@ urlpatterns = [
     path(
         "<slug:table_slug>/meetings/<int:pk>/rsvp/", meeting_views.meeting_rsvp, name="meeting-rsvp"
     ),
+    path("<slug:table_slug>/progress/", progress_views.table_progress, name="progress"),
     path("<slug:table_slug>/outcomes/", outcome_views.outcome_list, name="outcomes"),
     path("<slug:table_slug>/outcomes/<int:pk>/", outcome_views.measure_detail, name="measure"),
     path("<slug:table_slug>/outcomes/<int:pk>.csv", outcome_views.measure_csv, name="measure-csv"),

@@ -211,6 +211,12 @@ MATRIX: dict[str, Row | list[Row]] = {
     ],
     "tables:invite": runs_table(400, method="post", kwargs=_table),
     "my-work": every_member(200),
+    "progress": every_member(200),  # members see their own tables only (tested elsewhere)
+    "progress-csv": every_member(200),
+    "tables:progress": [
+        every_member(200, kwargs=_table),
+        Row(200, 200, 200, 200, 404, kwargs=_ipv),
+    ],
     "tables:outcomes": [
         every_member(200, kwargs=_table),
         Row(200, 200, 200, 200, 404, kwargs=_ipv),  # leadership: figures of members-only tables

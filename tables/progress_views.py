@@ -1,0 +1,178 @@
+"""Progress pages: one table's, and every table's for leadership."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cswb.access import get_tenant_for
+from partners.csvsafe import csv_write
+
+from .access import TableNeed, get_table_for
+from .models import ActionTable, TableStatus, Zone
+from .progress import (
+    attendance_rate,
+    completion_by_month,
+    flags_for,
+    measures_with_trends,
+    progress_rows,
+)
+from .selectors import granted_table_ids, table_page
+
+SORTS = {
+    "name": ("name", False),
+    "open": ("open_count", True),
+    "overdue": ("overdue_count", True),
+    "last_meeting": ("last_meeting", False),
+}
+
+
+class ProgressFilterForm(forms.Form):
+    zone = forms.ChoiceField(
+        label=_("Zone"), required=False, choices=[("", _("All zones")), *Zone.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *TableStatus.choices]
+    )
+    flag = forms.ChoiceField(
+        label=_("Needs attention"),
+        required=False,
+        choices=[
+            ("", _("All tables")),
+            ("stale", _("No meeting in 90 days")),
+            ("overdue", _("Many overdue actions")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name")),
+            ("overdue", _("Overdue actions")),
+            ("open", _("Open actions")),
+            ("last_meeting", _("Last meeting")),
+        ],
+    )
+
+
+def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, object]]:
+    tables = ActionTable.objects.all()
+    if not request.membership.can_read_everything:
+        tables = tables.filter(granted_table_ids(request.user))  # their own tables
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("zone"):
+        tables = tables.filter(zone=data["zone"])
+    if data.get("status"):
+        tables = tables.filter(status=data["status"])
+    field, descending = SORTS.get(data.get("sort") or "name", SORTS["name"])
+    annotated = progress_rows(tables).order_by(f"-{field}" if descending else field, "name")
+    rows = []
+    for table in annotated:
+        flags = flags_for(table)
+        if data.get("flag") == "stale" and not flags.stale:
+            continue
+        if data.get("flag") == "overdue" and not flags.many_overdue:
+            continue
+        rows.append({"table": table, "flags": flags, "attendance": attendance_rate(table)})
+    measures = measures_with_trends([r["table"] for r in rows])
+    for row in rows:
+        trends = measures[row["table"].pk]
+        row["measures"] = len(trends)
+        row["on_track"] = sum(t["on_track"] for t in trends)
+    return rows
+
+
+@require_GET
+def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    form = ProgressFilterForm(request.GET or None)
+    rows = _rows(request, form)
+    return render(
+        request,
+        "tables/progress.html",
+        {
+            "tenant": tenant,
+            "form": form,
+            "rows": rows,
+            "now": timezone.now(),
+            "everything": request.membership.can_read_everything,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+def tenant_progress_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    rows = _rows(request, ProgressFilterForm(request.GET or None))
+    lines = [
+        (
+            "table",
+            "status",
+            "zone",
+            "open_actions",
+            "done_actions",
+            "overdue_actions",
+            "blocked_actions",
+            "last_meeting",
+            "next_meeting",
+            "attendance_rate_percent",
+            "organizations",
+            "lived_experience_advisors",
+            "measures",
+            "measures_on_track",
+            "no_meeting_in_90_days",
+            "many_overdue",
+        )
+    ]
+    for row in rows:
+        t = row["table"]
+        lines.append(
+            (
+                t.name,
+                t.status,
+                t.zone,
+                t.open_count,
+                t.done_count,
+                t.overdue_count,
+                t.blocked_count,
+                t.last_meeting.date().isoformat() if t.last_meeting else "",
+                t.next_meeting.date().isoformat() if t.next_meeting else "",
+                "" if row["attendance"] is None else row["attendance"],
+                t.organization_count,
+                t.advisor_count,
+                row["measures"],
+                row["on_track"],
+                "yes" if row["flags"].stale else "no",
+                "yes" if row["flags"].many_overdue else "no",
+            )
+        )
+    response = HttpResponse(csv_write(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{tenant.slug}-progress.csv"'
+    return response
+
+
+@require_GET
+def table_progress(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
+    row = progress_rows(ActionTable.objects.filter(pk=table.pk)).get()
+    data = table_page(table=table, with_timeline=False)
+    return render(
+        request,
+        "tables/table_progress.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "access": access,
+            "row": row,
+            "flags": flags_for(row),
+            "attendance": attendance_rate(row),
+            "completion": completion_by_month(table),
+            "measures": measures_with_trends([table])[table.pk],
+            "representation": data["representation"],
+        },
+    )

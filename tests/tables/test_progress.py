@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from tables.actions import action_create, action_update
+from tables.meetings import meeting_record, meeting_schedule
+from tables.outcomes import measure_create, observation_record
+from tables.services import table_create, table_seat_add
+
+from ..conftest import World
+
+
+def _actions(world: World, table, *, open_=0, overdue=0, done=0) -> None:
+    today = timezone.localdate()
+    with scope(tenant=world.halton):
+        for n in range(open_):
+            action_create(
+                table=table,
+                title=f"Open {n}",
+                actor=world.admin,
+                due_date=today + timedelta(days=10),
+            )
+        for n in range(overdue):
+            action_create(
+                table=table,
+                title=f"Late {n}",
+                actor=world.admin,
+                due_date=today - timedelta(days=10),
+            )
+        for n in range(done):
+            action = action_create(table=table, title=f"Done {n}", actor=world.admin)
+            action_update(action=action, actor=world.admin, status="done")
+
+
+def _held(world: World, table, days_ago: int, present: bool = True) -> None:
+    start = timezone.now() - timedelta(days=days_ago)
+    with scope(tenant=world.halton):
+        meeting = meeting_schedule(
+            table=table,
+            actor=world.admin,
+            title="Meeting",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        )
+        meeting_record(
+            meeting=meeting,
+            actor=world.admin,
+            minutes={},
+            attendance={world.coordinator.pk: "present" if present else "absent"},
+        )
+
+
+def _rows(response) -> dict[str, dict]:
+    return {row["table"].name: row for row in response.context["rows"]}
+
+
+def test_figures_on_known_data(world: World, client_for) -> None:
+    _actions(world, world.table, open_=2, overdue=5, done=3)
+    _held(world, world.table, days_ago=10)
+    _held(world, world.table, days_ago=40, present=False)
+    with scope(tenant=world.halton):
+        measure = measure_create(
+            table=world.table,
+            actor=world.admin,
+            name="Wait",
+            kind="how_well",
+            unit="days",
+            direction="down",
+            baseline_value=Decimal(50),
+            baseline_date=date(2024, 1, 1),
+            target_value=Decimal(30),
+            target_date=date(2028, 1, 1),
+        )
+        observation_record(
+            measure=measure, actor=world.admin, value=Decimal(44), period_end=date(2025, 1, 1)
+        )
+    rows = _rows(client_for("leader").get(reverse("progress", args=["halton"])))
+    youth = rows["Youth mental health"]
+    t = youth["table"]
+    assert (t.open_count, t.overdue_count, t.done_count) == (7, 5, 3)
+    assert youth["attendance"] == 50
+    assert (youth["measures"], youth["on_track"]) == (1, 1)
+    assert youth["flags"].many_overdue and not youth["flags"].stale
+    assert rows["Food security"]["flags"].stale  # never met
+    assert set(rows) == {"Food security", "Intimate partner violence", "Youth mental health"}
+
+
+def test_members_see_their_own_tables_only(world: World, client_for) -> None:
+    assert set(_rows(client_for("partner").get(reverse("progress", args=["halton"])))) == {
+        "Intimate partner violence",
+        "Youth mental health",
+    }
+    member = client_for("member").get(reverse("progress", args=["halton"]))
+    assert member.context["rows"] == []
+    assert "You do not take part in any table yet." in member.content.decode()
+
+
+def test_filter_and_sort(world: World, client_for) -> None:
+    _actions(world, world.food, overdue=6)
+    client = client_for("admin")
+    url = reverse("progress", args=["halton"])
+    assert list(_rows(client.get(url, {"flag": "overdue"}))) == ["Food security"]
+    assert list(_rows(client.get(url, {"zone": "risk_intervention"}))) == [
+        "Intimate partner violence"
+    ]
+    ordered = [r["table"].name for r in client.get(url, {"sort": "overdue"}).context["rows"]]
+    assert ordered[0] == "Food security"
+
+
+def test_csv_export_of_the_figures(world: World, client_for) -> None:
+    _actions(world, world.table, open_=1, overdue=1)
+    response = client_for("admin").get(reverse("progress-csv", args=["halton"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    youth = next(r for r in rows if r["table"] == "Youth mental health")
+    assert (youth["open_actions"], youth["overdue_actions"]) == ("2", "1")
+    assert youth["no_meeting_in_90_days"] == "yes"
+
+
+def test_the_progress_page_keeps_its_query_budget_as_the_plan_grows(
+    world: World, client_for, django_assert_max_num_queries
+) -> None:
+    client = client_for("leader")
+    url = reverse("progress", args=["halton"])
+    client.get(url)
+    for round_ in range(2):
+        with scope(tenant=world.halton):
+            for n in range(5):
+                table = table_create(
+                    tenant=world.halton,
+                    name=f"Grown {round_}-{n}",
+                    zone="prevention",
+                    actor=world.admin,
+                )
+                table_seat_add(
+                    table=table, user=world.coordinator, role="coordinator", actor=world.admin
+                )
+                _actions(world, table, open_=2, overdue=1, done=1)
+                _held(world, table, days_ago=5 + n)
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
+    table_url = reverse("tables:progress", args=["halton", world.table.slug])
+    with django_assert_max_num_queries(17):
+        assert client.get(table_url).status_code == 200
