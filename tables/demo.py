@@ -478,3 +478,54 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
                 presenter="Each partner",
                 duration_minutes=30,
             )
+
+
+MEASURES = [
+    # name, kind, unit, direction, baseline, target, yearly values (2022 to 2025)
+    ("Partners engaged in joint work", "how_much", "organizations", "up", 4, 12, [5, 7, 9, 10]),
+    ("Referrals completed within 10 days", "how_well", "%", "up", 55, 85, [58, 63, 66, 72]),
+    ("People reporting they are better off", "better_off", "%", "up", 40, 60, [41, 39, 44, 47]),
+    ("Average wait for a first appointment", "how_well", "days", "down", 45, 25, [44, 40, 37, 35]),
+]
+
+
+def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
+    """Three measures per table with four years of values (idempotent)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from .models import Measure
+    from .outcomes import measure_create, observation_record
+
+    with scope(tenant=halton):
+        for index, table in enumerate(ActionTable.objects.order_by("name")):
+            if Measure.objects.filter(table=table).exists():
+                continue
+            lead = (
+                TableOrganization.objects.filter(table=table, role="lead", left_on__isnull=True)
+                .select_related("organization")
+                .first()
+            )
+            for n in range(3):
+                name, kind, unit, direction, base, target, values = MEASURES[(index + n) % 4]
+                measure = measure_create(
+                    table=table,
+                    actor=admin,
+                    name=name,
+                    kind=kind,
+                    unit=unit,
+                    direction=direction,
+                    baseline_value=Decimal(base),
+                    baseline_date=date(2021, 12, 31),
+                    target_value=Decimal(target),
+                    target_date=date(2027, 12, 31),
+                    data_source="Partner administrative data, compiled by the lead agency",
+                    reporting_organization=lead.organization if lead else None,
+                )
+                for year, value in zip(range(2022, 2026), values, strict=True):
+                    observation_record(
+                        measure=measure,
+                        actor=admin,
+                        value=Decimal(value) + index % 3,
+                        period_end=date(year, 12, 31),
+                    )

@@ -15,6 +15,7 @@ from tables.models import (
     ActionStatus,
     ActionTable,
     Attendance,
+    Measure,
     Meeting,
     TableOrganization,
     TableSeat,
@@ -92,6 +93,9 @@ def test_seed_demo_creates_the_demo_world_and_can_run_again(db: None) -> None:
         upcoming = Meeting.objects.filter(table=tables["Youth mental health"], status="scheduled")
         assert held == 3 and upcoming.count() == 1
         assert Attendance.objects.filter(meeting__table=tables["Youth mental health"]).exists()
+        measures = Measure.objects.filter(table=tables["Youth mental health"])
+        assert 2 <= measures.count() <= 4
+        assert all(m.observations.count() >= 3 for m in measures)
     assert 5 <= per_table <= 20
     assert overdue
     lakeshore = Tenant.objects.get(slug="lakeshore")

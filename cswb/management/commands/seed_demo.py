@@ -12,7 +12,12 @@ from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create, tenant_create
 from partners.models import Invitation
 from partners.services import invitation_create
-from tables.demo import demo_actions_seed, demo_meetings_seed, demo_tables_seed
+from tables.demo import (
+    demo_actions_seed,
+    demo_measures_seed,
+    demo_meetings_seed,
+    demo_tables_seed,
+)
 
 DEMO_PASSWORD = "demo-cswb-portal"  # noqa: S105 -- published on purpose, demo only
 
@@ -67,6 +72,7 @@ class Command(BaseCommand):
             )
             demo_actions_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             demo_meetings_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
+            demo_measures_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             self._pending_invitation(tenants["halton"])
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))
