@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format lock check clean
+.PHONY: run test lint format lock bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The portal needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -41,6 +41,17 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make bench: fill a separate PostgreSQL database with seed_scale and time the heavy pages
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cswb_bench
+bench: export DJANGO_SETTINGS_MODULE = cswb.settings.test
+bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench: $(VENV)/.installed-dev
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_DATABASE_URL))"
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_scale
+	$(BIN)/python bench/pages.py
 
 ## make lock: re-pin requirements/*.lock from pyproject.toml (needs uv: pip install uv)
 lock:

@@ -23,11 +23,12 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    from tables.selectors import my_open_actions, tables_list
+    from tables.selectors import my_open_actions, my_upcoming_meetings, tables_list
 
     tenant = get_tenant_for(request)
     context = {
         "tenant": tenant,
+        "my_meetings": my_upcoming_meetings(user=request.user),
         "my_actions": my_open_actions(user=request.user, membership=request.membership, limit=8),
         "my_tables": list(
             tables_list(user=request.user, membership=request.membership, mine=True)[:12]

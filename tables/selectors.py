@@ -223,3 +223,21 @@ def my_open_actions(*, user: User, membership: TenantMembership, limit: int | No
         .order_by("overdue", "due_date", "id")
     )
     return list(actions[:limit]) if limit else actions
+
+
+def my_upcoming_meetings(*, user: User, limit: int = 5) -> list:
+    """The next scheduled meetings of the tables the person sits at (in person or through an
+    organization)."""
+    from django.utils import timezone
+
+    from .models import Meeting, MeetingStatus
+
+    return list(
+        Meeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=timezone.now(),
+            table__in=ActionTable.objects.filter(granted_table_ids(user)),
+        )
+        .select_related("table")
+        .order_by("starts_at")[:limit]
+    )

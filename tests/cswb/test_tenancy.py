@@ -96,7 +96,7 @@ def test_tenant_home_query_budget_holds_as_the_plan_grows(
     url = reverse("tenant-home", args=["halton"])
     client.get(url)  # warm the session
     for round_ in range(2):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             assert client.get(url).status_code == 200
         for n in range(6):  # more people, more activity, more plans and tables of my own
             MembershipFactory(tenant=world.halton)
@@ -125,6 +125,27 @@ def test_times_are_shown_in_the_tenants_time_zone(world: World, client_for) -> N
         )
     page = client_for("admin").get(reverse("tenant-home", args=["halton"])).content.decode()
     assert "Jun 1, 2030, 5:00 a.m." in page  # 12:00 UTC is 05:00 in Vancouver (PDT)
+
+
+def test_home_lists_my_upcoming_meetings(world: World, client_for) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tables.meetings import meeting_schedule
+
+    start = timezone.now() + timedelta(days=2)
+    with scope(tenant=world.halton):
+        meeting_schedule(
+            table=world.ipv,
+            actor=world.admin,
+            title="IPV meeting",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        )
+    partner = client_for("partner").get("/halton/").context["my_meetings"]
+    assert [m.title for m in partner] == ["IPV meeting"]
+    assert client_for("member").get("/halton/").context["my_meetings"] == []
 
 
 def test_home_lists_my_tables(world: World, client_for) -> None:

@@ -1,0 +1,308 @@
+"""Fill one tenant with a large, realistic load for benchmarks: by default 200 tables, 2,000
+organizations, 10,000 people, 200,000 actions with 1,000,000 updates and 20,000 meetings.
+Rows go in with bulk inserts (the services would take hours at this size); table grants are
+written by the same sync function the services use. Meant for PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.utils import timezone
+from django_scopes import scope
+
+from cswb.models import Tenant, TenantMembership, TenantRole, User
+from partners.models import Organization, OrganizationMembership, Sector
+from tables.models import (
+    Action,
+    ActionStatus,
+    ActionTable,
+    ActionUpdate,
+    Attendance,
+    Measure,
+    Meeting,
+    MeetingStatus,
+    Observation,
+    TableOrganization,
+    TableSeat,
+    Zone,
+)
+from tables.services import focus_areas_seed, table_permissions_sync
+
+BATCH = 5000
+# Bench accounts: a coordinator who is also staff of an organization, and a leader.
+BENCH_COORDINATOR = "bench-coordinator@scale.example"
+BENCH_LEADER = "bench-leader@scale.example"
+BENCH_PASSWORD = "bench-scale-password"  # noqa: S105 -- a benchmark tenant, never production
+
+
+class Command(BaseCommand):
+    help = "Fill a tenant with a large, realistic load for benchmarks (PostgreSQL)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--tenant", default="scale")
+        parser.add_argument("--tables", type=int, default=200)
+        parser.add_argument("--organizations", type=int, default=2000)
+        parser.add_argument("--people", type=int, default=10000)
+        parser.add_argument("--actions", type=int, default=200000)
+        parser.add_argument("--updates-per-action", type=int, default=5)
+        parser.add_argument("--meetings", type=int, default=20000)
+
+    def handle(self, *args: object, **o: object) -> None:
+        self.rng = random.Random(2026)  # noqa: S311 -- test data, not secrets
+        self.started = time.monotonic()
+        if Tenant.objects.filter(slug=o["tenant"]).exists():
+            raise CommandError(f"Tenant {o['tenant']!r} exists; seed_scale fills a new one.")
+        tenant = Tenant.objects.create(slug=o["tenant"], name=f"{o['tenant'].title()} (scale)")
+        with scope(tenant=tenant):
+            people = self._people(tenant, o["people"])
+            orgs = self._organizations(tenant, o["organizations"], people)
+            tables = self._tables(tenant, o["tables"], orgs, people)
+            self._actions(tenant, tables, o["actions"], o["updates_per_action"], people[0])
+            self._meetings(tenant, tables, o["meetings"], people[0])
+            self._measures(tenant, tables, people[0])
+        if connection.vendor == "postgresql":
+            # Fresh statistics: right after a bulk load the planner believes the tables are
+            # tiny and picks the wrong indexes (autovacuum would catch up, later).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self._say("done")
+
+    def _say(self, what: str) -> None:
+        self.stdout.write(f"{time.monotonic() - self.started:7.1f}s  {what}")
+
+    def _people(self, tenant: Tenant, count: int) -> list[User]:
+        unusable = "!scale"  # cannot be used to sign in
+        users = [
+            User(email=f"person{n}@scale.example", full_name=f"Person {n}", password=unusable)
+            for n in range(count - 2)
+        ]
+        users += [
+            User(email=BENCH_COORDINATOR, full_name="Bench Coordinator"),
+            User(email=BENCH_LEADER, full_name="Bench Leader"),
+        ]
+        for bench in users[-2:]:
+            bench.set_password(BENCH_PASSWORD)
+        User.objects.bulk_create(users, batch_size=BATCH)
+        users = list(User.objects.filter(email__endswith="@scale.example").order_by("pk"))
+        TenantMembership.objects.bulk_create(
+            [
+                TenantMembership(
+                    tenant=tenant,
+                    user=u,
+                    role=TenantRole.LEADERSHIP if u.email == BENCH_LEADER else TenantRole.MEMBER,
+                )
+                for u in users
+            ],
+            batch_size=BATCH,
+        )
+        self._say(f"{len(users)} people")
+        return sorted(users, key=lambda u: u.email != BENCH_COORDINATOR)  # bench coordinator first
+
+    def _organizations(self, tenant, count: int, people: list[User]) -> list[Organization]:
+        groups = Group.objects.bulk_create(
+            [Group(name=f"org:{tenant.pk}:scale-{n}") for n in range(count)], batch_size=BATCH
+        )
+        sectors = Sector.values
+        orgs = Organization.objects.bulk_create(
+            [
+                Organization(
+                    tenant=tenant,
+                    name=f"Agency {n}",
+                    slug=f"agency-{n}",
+                    group=g,
+                    sector=sectors[n % len(sectors)],
+                )
+                for n, g in enumerate(groups)
+            ],
+            batch_size=BATCH,
+        )
+        memberships, group_links = [], []
+        through = User.groups.through
+        for n, person in enumerate(people):
+            org = orgs[n % count]
+            memberships.append(
+                OrganizationMembership(tenant=tenant, organization=org, user=person, role="staff")
+            )
+            group_links.append(through(user_id=person.pk, group_id=org.group_id))
+        OrganizationMembership.objects.bulk_create(memberships, batch_size=BATCH)
+        through.objects.bulk_create(group_links, batch_size=BATCH)
+        self._say(f"{count} organizations, staff lists")
+        return orgs
+
+    def _tables(self, tenant, count: int, orgs, people) -> list[ActionTable]:
+        focus_areas_seed(tenant=tenant)
+        zones = Zone.values
+        tables = ActionTable.objects.bulk_create(
+            [
+                ActionTable(
+                    tenant=tenant,
+                    name=f"Table {n}",
+                    slug=f"table-{n}",
+                    zone=zones[n % len(zones)],
+                    status="active",
+                    visibility="members" if n % 10 == 9 else "tenant",
+                    purpose="Partners working together across the region.",
+                )
+                for n in range(count)
+            ]
+        )
+        participations, seats = [], []
+        for n, table in enumerate(tables):
+            chosen = {orgs[0]} if n < 3 else set()  # the bench coordinator's agency sits at 3
+            chosen |= set(self.rng.sample(orgs, 10))
+            for k, org in enumerate(chosen):
+                participations.append(
+                    TableOrganization(
+                        tenant=tenant,
+                        table=table,
+                        organization=org,
+                        role="lead" if k == 0 else "member",
+                    )
+                )
+            sitting = self.rng.sample(people[2:], 20)
+            if n < 2:
+                sitting = [people[0], *sitting[:19]]
+            for k, person in enumerate(sitting):
+                seats.append(
+                    TableSeat(
+                        tenant=tenant,
+                        table=table,
+                        user=person,
+                        role="coordinator" if k == 0 else "member",
+                    )
+                )
+        TableOrganization.objects.bulk_create(participations, batch_size=BATCH)
+        TableSeat.objects.bulk_create(seats, batch_size=BATCH)
+        for table in tables:
+            table_permissions_sync(table=table)
+        self._say(f"{count} tables, seats, participations and grants")
+        return tables
+
+    def _actions(self, tenant, tables, count: int, per_action: int, author: User) -> None:
+        today = timezone.localdate()
+        statuses = ActionStatus.values
+        orgs_by_table: dict[int, list[int]] = {}
+        for table_id, org_id in TableOrganization.objects.values_list(
+            "table_id", "organization_id"
+        ):
+            orgs_by_table.setdefault(table_id, []).append(org_id)
+        now = timezone.now()
+        made = 0
+        while made < count:
+            chunk = []
+            for n in range(made, min(count, made + BATCH)):
+                table = tables[n % len(tables)]
+                status = statuses[n % len(statuses)]
+                chunk.append(
+                    Action(
+                        tenant=tenant,
+                        table=table,
+                        title=f"Action {n}",
+                        created_by=author,
+                        owner_organization_id=self.rng.choice(orgs_by_table[table.pk]),
+                        status=status,
+                        due_date=today + timedelta(days=self.rng.randint(-120, 240)),
+                        completed_at=now if status == "done" else None,
+                    )
+                )
+            created = Action.objects.bulk_create(chunk)
+            ActionUpdate.objects.bulk_create(
+                [
+                    ActionUpdate(
+                        tenant=tenant,
+                        action=action,
+                        author=author,
+                        text=f"Progress note {k}.",
+                        at=now - timedelta(days=k),
+                    )
+                    for action in created
+                    for k in range(per_action)
+                ],
+                batch_size=BATCH,
+            )
+            made += len(chunk)
+            if made % 50000 == 0 or made == count:
+                self._say(f"{made} actions, {made * per_action} updates")
+
+    def _meetings(self, tenant, tables, count: int, author: User) -> None:
+        tz = tenant.tzinfo
+        today = timezone.localdate()
+        per_table = max(1, count // len(tables))
+        seats_by_table: dict[int, list[int]] = {}
+        for table_id, user_id in TableSeat.objects.values_list("table_id", "user_id"):
+            seats_by_table.setdefault(table_id, []).append(user_id)
+        made = 0
+        for table in tables:
+            meetings = []
+            for k in range(per_table):
+                day = today + timedelta(days=14 * (k - per_table + 4))
+                start = datetime.combine(day, dtime(10), tzinfo=tz)
+                meetings.append(
+                    Meeting(
+                        tenant=tenant,
+                        table=table,
+                        title=f"Meeting {k}",
+                        starts_at=start,
+                        ends_at=start + timedelta(hours=2),
+                        created_by=author,
+                        status=MeetingStatus.HELD if day < today else MeetingStatus.SCHEDULED,
+                    )
+                )
+            created = Meeting.objects.bulk_create(meetings)
+            Attendance.objects.bulk_create(
+                [
+                    Attendance(
+                        tenant=tenant,
+                        meeting=m,
+                        user_id=user_id,
+                        status=self.rng.choice(["present", "present", "regrets", "absent"]),
+                    )
+                    for m in created
+                    if m.status == MeetingStatus.HELD
+                    for user_id in seats_by_table[table.pk][:5]
+                ],
+                batch_size=BATCH,
+            )
+            made += len(created)
+        self._say(f"{made} meetings with attendance")
+
+    def _measures(self, tenant, tables, author: User) -> None:
+        for table in tables:
+            measures = Measure.objects.bulk_create(
+                [
+                    Measure(
+                        tenant=tenant,
+                        table=table,
+                        name=f"Measure {k}",
+                        kind="how_well",
+                        unit="%",
+                        direction="up",
+                        baseline_value=Decimal(50),
+                        baseline_date=date(2021, 12, 31),
+                        target_value=Decimal(80),
+                        target_date=date(2027, 12, 31),
+                    )
+                    for k in range(3)
+                ]
+            )
+            Observation.objects.bulk_create(
+                [
+                    Observation(
+                        tenant=tenant,
+                        measure=m,
+                        value=Decimal(50 + 3 * y),
+                        period_end=date(2022 + y, 12, 31),
+                        recorded_by=author,
+                    )
+                    for m in measures
+                    for y in range(4)
+                ]
+            )
+        self._say(f"{3 * len(tables)} measures with observations")
