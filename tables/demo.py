@@ -501,11 +501,13 @@ def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
         for index, table in enumerate(ActionTable.objects.order_by("name")):
             if Measure.objects.filter(table=table).exists():
                 continue
-            lead = (
-                TableOrganization.objects.filter(table=table, role="lead", left_on__isnull=True)
+            # Reporting is shared: the lead reports the first measure, members the others.
+            reporters = [
+                p.organization
+                for p in TableOrganization.objects.filter(table=table, left_on__isnull=True)
                 .select_related("organization")
-                .first()
-            )
+                .order_by("pk")
+            ]
             for n in range(3):
                 name, kind, unit, direction, base, target, values = MEASURES[(index + n) % 4]
                 measure = measure_create(
@@ -520,7 +522,7 @@ def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
                     target_value=Decimal(target),
                     target_date=date(2027, 12, 31),
                     data_source="Partner administrative data, compiled by the lead agency",
-                    reporting_organization=lead.organization if lead else None,
+                    reporting_organization=reporters[n % len(reporters)] if reporters else None,
                 )
                 for year, value in zip(range(2022, 2026), values, strict=True):
                     observation_record(
