@@ -91,7 +91,9 @@ def get_action_for(request: HttpRequest, table_slug: str, pk: int, *, update: bo
 
     table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
     action = (
-        Action.objects.select_related("owner", "owner_organization", "created_by")
+        Action.objects.select_related(
+            "owner", "owner_organization", "created_by", "decision__meeting"
+        )
         .filter(table=table, pk=pk)
         .first()
     )

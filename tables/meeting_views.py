@@ -58,7 +58,9 @@ def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
         return redirect(_meeting_url(meeting))
     now = timezone.now()
     meetings = Meeting.objects.filter(table=table).select_related("table", "tenant")
-    token = CalendarToken.objects.filter(user=request.user).first()
+    # The subscribe link must work in a calendar app, which cannot sign in: it carries the
+    # person's calendar token (made on first need).
+    token = services.calendar_token_for(user=request.user)
     return render(
         request,
         "tables/meetings.html",
@@ -69,7 +71,7 @@ def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
             "form": form,
             "upcoming": list(meetings.filter(ends_at__gte=now).order_by("starts_at")[:20]),
             "past": list(meetings.filter(ends_at__lt=now).order_by("-starts_at")[:20]),
-            "calendar_token": token.token if token else "",
+            "calendar_token": token.token,
         },
         status=400 if form.errors else 200,
     )

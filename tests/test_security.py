@@ -93,3 +93,15 @@ def test_user_text_is_escaped(world, client_for) -> None:
     page = client_for("admin").get(reverse("tenant-home", args=["halton"])).content
     assert b"<script>alert(1)</script>" not in page
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_no_page_leaks_template_syntax(world, client_for) -> None:
+    """A comment or tag that Django did not parse (a multi-line {# #}, say) shows on the page."""
+    for client, url in [
+        (client_for(None), reverse("account_login")),
+        (client_for("admin"), reverse("tenant-home", args=["halton"])),
+        (client_for("admin"), reverse("tables:detail", args=["halton", world.table.slug])),
+    ]:
+        page = client.get(url).content.decode()
+        for token in ("{#", "#}", "{%", "%}", "{{", "}}"):
+            assert token not in page, (url, token)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -111,6 +112,17 @@ class TestFeeds:
             == 302
         )
 
+    def test_the_subscribe_link_works_in_a_calendar_app(self, world: World, client_for) -> None:
+        meeting = _meeting(world)
+        page = client_for("member").get(
+            reverse("tables:meetings", args=["halton", world.table.slug])
+        )
+        link = re.search(r'href="([^"]+meetings\.ics\?token=[^"]+)"', page.content.decode()).group(
+            1
+        )
+        response = Client().get(link.replace("&amp;", "&"))
+        assert response.status_code == 200 and meeting.uid in _events(response.content)
+
     def test_the_personal_feed_has_my_tables_only_and_can_be_reset(self, world, client_for):
         mine = _meeting(world, table=world.ipv)
         other = _meeting(world, table=world.food)
@@ -201,6 +213,8 @@ class TestRecording:
             decision.refresh_from_db()
         assert decision.action == action and action.owner_organization == world.police_org
         assert response["Location"].endswith(f"/actions/{action.pk}/")
+        page = client_for("member").get(response["Location"]).content.decode()
+        assert "From a decision at" in page and f"/meetings/{meeting.pk}/" in page
         client_for("coordinator").post(url)  # a second time changes nothing
         with scope(tenant=world.halton):
             assert Action.objects.filter(title__startswith="Pilot a joint").count() == 1
