@@ -1,0 +1,145 @@
+"""Query budgets for the list and report pages not covered beside their features: each page
+is measured twice, with more data the second time, under the same budget."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from partners.models import Sector
+from partners.organizations import contact_create, organization_create, organization_staff_add
+from tables.actions import action_create
+from tables.meetings import agenda_item_add, decision_add, meeting_rsvp, meeting_schedule
+from tables.outcomes import measure_create, observation_record
+from tables.services import table_organization_add, table_seat_add
+
+from .conftest import World
+from .factories import MembershipFactory
+
+
+def _grow(world: World, round_: int) -> None:
+    """More of everything these pages show: meetings with agendas, decisions and answers;
+    organizations, staff and contacts; seats; observations."""
+    with scope(tenant=world.halton):
+        for n in range(4):
+            start = timezone.now() + timedelta(days=3 + n + 10 * round_)
+            meeting = meeting_schedule(
+                table=world.table,
+                actor=world.admin,
+                title=f"M{round_}{n}",
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+            )
+            agenda_item_add(meeting=meeting, actor=world.admin, title="Updates")
+            decision_add(meeting=meeting, actor=world.admin, text="Agreed.")
+            meeting_rsvp(meeting=meeting, user=world.coordinator, rsvp="attending")
+            person = MembershipFactory(tenant=world.halton).user
+            org = organization_create(
+                tenant=world.halton,
+                name=f"Org {round_}-{n}",
+                sector=Sector.HOUSING,
+                actor=world.admin,
+            )
+            table_organization_add(
+                table=world.table, organization=org, role="member", actor=world.admin
+            )
+            table_seat_add(
+                table=world.table, user=person, role="member", organization=org, actor=world.admin
+            )
+            organization_staff_add(
+                organization=world.youth_org, user=person, role="staff", actor=world.admin
+            )
+            contact_create(
+                organization=world.youth_org,
+                name=f"Desk {round_}{n}",
+                email=f"desk{round_}{n}@youth.example",
+                actor=world.admin,
+            )
+            action_create(
+                table=world.table,
+                title=f"A{round_}{n}",
+                actor=world.admin,
+                owner_organization=world.youth_org,
+            )
+            observation_record(
+                measure=world.measure,
+                actor=world.admin,
+                value=Decimal(40 - n),
+                period_end=date(2024 + round_, 1 + n, 28),
+            )
+
+
+@pytest.fixture
+def grown(world: World) -> World:
+    with scope(tenant=world.halton):
+        world.measure = measure_create(
+            table=world.table,
+            actor=world.admin,
+            name="Wait",
+            kind="how_well",
+            unit="days",
+            direction="down",
+            baseline_value=Decimal(45),
+            baseline_date=date(2023, 1, 1),
+            target_value=Decimal(30),
+            target_date=date(2028, 1, 1),
+            reporting_organization=world.youth_org,
+        )
+        start = timezone.now() + timedelta(days=1)
+        world.meeting = meeting_schedule(
+            table=world.table,
+            actor=world.admin,
+            title="Next",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        )
+    return world
+
+
+PAGES = [
+    ("coordinator", lambda w: reverse("tables:meetings", args=["halton", w.table.slug]), 14),
+    (
+        "coordinator",
+        lambda w: reverse("tables:meeting", args=["halton", w.table.slug, w.meeting.pk]),
+        16,
+    ),
+    ("coordinator", lambda w: reverse("tables:members", args=["halton", w.table.slug]), 16),
+    ("admin", lambda w: reverse("partners:organization", args=["halton", w.youth_org.slug]), 14),
+    (
+        "partner",
+        lambda w: reverse("tables:measure", args=["halton", w.table.slug, w.measure.pk]),
+        14,
+    ),
+    ("admin", lambda w: reverse("partners:organizations-export", args=["halton"]), 9),
+    ("leader", lambda w: reverse("progress-csv", args=["halton"]), 11),
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "budget"),
+    PAGES,
+    ids=[
+        "meetings",
+        "meeting",
+        "table-members",
+        "organization",
+        "measure",
+        "organizations-csv",
+        "progress-csv",
+    ],
+)
+def test_budget_holds_as_data_grows(
+    grown: World, client_for, django_assert_max_num_queries, role, url, budget
+) -> None:
+    client = client_for(role)
+    address = url(grown)
+    client.get(address)  # warm the session
+    for round_ in range(2):
+        _grow(grown, round_)
+        with django_assert_max_num_queries(budget):
+            assert client.get(address).status_code == 200
