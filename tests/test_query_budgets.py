@@ -106,7 +106,7 @@ PAGES = [
     (
         "coordinator",
         lambda w: reverse("tables:meeting", args=["halton", w.table.slug, w.meeting.pk]),
-        16,
+        17,
     ),
     ("coordinator", lambda w: reverse("tables:members", args=["halton", w.table.slug]), 16),
     ("admin", lambda w: reverse("partners:organization", args=["halton", w.youth_org.slug]), 14),
