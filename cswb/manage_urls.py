@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from engagement import views as digest_views
 from partners import manage_views as partner_views
 from tables import manage_views as table_views
 
@@ -18,4 +19,12 @@ urlpatterns = [
     path("focus-areas/", table_views.focus_areas, name="focus-areas"),
     path("organizations/new/", partner_views.organization_new, name="organization-new"),
     path("organizations/import/", partner_views.organization_import, name="organization-import"),
+    path("digests/", digest_views.manage_digests, name="digests"),
+    path("digests/runs/<int:pk>/", digest_views.manage_digest_run, name="digest-run"),
+    path("digests/preview/", digest_views.manage_digest_preview, name="digest-preview"),
+    path(
+        "digests/preview/email/",
+        digest_views.manage_digest_preview_html,
+        name="digest-preview-html",
+    ),
 ]

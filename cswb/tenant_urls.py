@@ -14,5 +14,6 @@ urlpatterns = [
     path("progress/", progress_views.tenant_progress, name="progress"),
     path("progress/export.csv", progress_views.tenant_progress_csv, name="progress-csv"),
     path("partners/", include("partners.urls")),
+    path("engagement/", include("engagement.urls")),
     path("manage/", include("cswb.manage_urls")),
 ]

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from engagement.views import unsubscribe
 from partners.views import invitation_accept
 from tables.meeting_views import calendar_settings, personal_feed
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/invitation/<str:token>/", invitation_accept, name="invitation-accept"),
     path("accounts/calendar/", calendar_settings, name="calendar-settings"),
     path("calendar/<str:token>.ics", personal_feed, name="calendar-feed"),
+    path("digests/unsubscribe/<str:token>/", unsubscribe, name="digest-unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     # Last: the tenant slug is the first segment of everything else.

@@ -164,6 +164,14 @@ def _measure(world: World, table_attr: str = "table", org_attr: str = "youth_org
     return {"table_slug": table.slug, "pk": measure.pk}
 
 
+def _digest_run(world: World) -> dict[str, object]:
+    from engagement.services import digest_run_plan
+
+    with scope(tenant=world.halton):
+        run, _ = digest_run_plan(tenant=world.halton, now=timezone.now(), trigger="command")
+    return {"pk": run.pk}
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -299,6 +307,14 @@ MATRIX: dict[str, Row | list[Row]] = {
     "partners:staff-end": admin_only(200, kwargs=_staff),
     "partners:contact-add": admin_only(302, method="post", kwargs=_org),
     "partners:contact-delete": admin_only(200, kwargs=_contact),
+    "digest-settings": [every_member(200), every_member(400, method="post")],
+    "digest-preview": every_member(200),
+    "digest-preview-html": every_member(200),
+    "manage:digests": [admin_only(200), admin_only(400, method="post")],
+    "manage:digest-run": admin_only(200, kwargs=_digest_run),
+    "manage:digest-preview": admin_only(200),
+    # Without ?recipient= there is nobody to show: 404 to admins, 403 to everyone else.
+    "manage:digest-preview-html": admin_only(404),
 }
 
 

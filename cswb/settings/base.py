@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -234,6 +235,8 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+# Never wait forever on a mail server: a digest batch must finish well inside its lease.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CSWB Portal <no-reply@cswb.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -262,14 +265,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tables.send_meeting_reminders",
         "schedule": 60 * 60,
     },
+    # Every hour, just after the hour: tenants' digest hours are whole hours in their zone.
+    "digests-tick": {
+        "task": "engagement.digests_tick",
+        "schedule": crontab(minute=2),
+    },
 }
+
+# Progress digests (engagement). A batch is one task and one SMTP connection.
+DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "200"))
+# Attempts per recipient before the delivery is marked failed; waits double from the base.
+DIGEST_MAX_ATTEMPTS = int(env("DIGEST_MAX_ATTEMPTS", "5"))
+DIGEST_RETRY_BASE_SECONDS = float(env("DIGEST_RETRY_BASE_SECONDS", "60"))
+# A row claimed longer ago than this belongs to a worker that died: longer than any task may
+# run (CELERY_TASK_TIME_LIMIT), so a live worker never loses its claim.
+DIGEST_CLAIM_LEASE_SECONDS = float(env("DIGEST_CLAIM_LEASE_SECONDS", str(11 * 60)))
+# The hourly tick resumes rows of runs older than this (a run in progress is left alone).
+DIGEST_RESUME_AFTER_SECONDS = float(env("DIGEST_RESUME_AFTER_SECONDS", str(15 * 60)))
 
 # Tenant slugs are the first URL segment, so none may shadow a top-level path.
 RESERVED_TENANT_SLUGS = frozenset(
     {
         "accounts", "admin", "django-admin", "static", "media", "healthz", "api", "public",
         "manage", "login", "logout", "signup", "settings", "help", "about", "favicon.ico",
-        "robots.txt", "www", "mail", "assets", "__debug__", "calendar",
+        "robots.txt", "www", "mail", "assets", "__debug__", "calendar", "digests",
     }
 )  # fmt: skip
 

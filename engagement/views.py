@@ -1,0 +1,344 @@
+"""Digest pages: each member's own settings and preview, the administrators' runs,
+deliveries and previews, and the unsubscribe page that works without signing in."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+from django_scopes import scope, scopes_disabled
+
+from cswb.access import TenantNeed, get_tenant_for
+from cswb.models import Tenant
+
+from . import services
+from .digests import Recipient, followed_tables, recipient_for_email, recipient_for_key, user_key
+from .forms import DeliveryFilterForm, FrequencyForm, PreviewForm, ScheduleForm
+from .models import DeliveryStatus, DigestDelivery, DigestRun, Frequency
+
+PAGE_SIZE = 50
+STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _me(request: HttpRequest, tenant: Tenant) -> Recipient:
+    recipient = recipient_for_key(tenant=tenant, key=user_key(request.user.pk))
+    if recipient is None:  # the middleware admits members only; this is belt and braces
+        raise Http404("No such plan.")
+    return recipient
+
+
+# -- a member's own ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def digest_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    me = _me(request, tenant)
+    current = services.frequency_for(tenant=tenant, recipient=me.key)
+    form = FrequencyForm(
+        request.POST if request.method == "POST" else None, initial={"frequency": current}
+    )
+    if form.is_valid():
+        changed = services.digest_preference_set(
+            tenant=tenant,
+            recipient=me,
+            frequency=form.cleaned_data["frequency"],
+            actor=request.user,
+            via="settings page",
+        )
+        label = Frequency(form.cleaned_data["frequency"]).label.lower()
+        if changed:
+            messages.success(request, f"Saved: digests {label}.")
+        else:
+            messages.info(request, f"No change: digests were already {label}.")
+        return redirect("digest-settings", tenant_slug=tenant.slug)
+    table_ids = followed_tables(tenant=tenant, recipients=[me])[me.key]
+    from tables.models import ActionTable
+
+    tables = list(ActionTable.objects.filter(pk__in=table_ids).order_by("name"))
+    recent = list(
+        DigestDelivery.objects.filter(tenant=tenant, recipient=me.key)
+        .exclude(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+        .order_by("-window_end", "-pk")[:5]
+    )
+    return render(
+        request,
+        "engagement/settings.html",
+        {
+            "tenant": tenant,
+            "form": form,
+            "schedule": services.digest_schedule_for(tenant=tenant),
+            "tables": tables,
+            "recent": recent,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_GET
+def digest_preview(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    return _preview_page(
+        request,
+        tenant,
+        _me(request, tenant),
+        html_url=reverse("digest-preview-html", kwargs={"tenant_slug": tenant.slug}),
+        back_url=reverse("digest-settings", kwargs={"tenant_slug": tenant.slug}),
+    )
+
+
+@require_GET
+@xframe_options_sameorigin
+def digest_preview_html(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    return _email_html(tenant, _me(request, tenant))
+
+
+# -- administrators ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def manage_digests(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
+    schedule = services.digest_schedule_for(tenant=tenant)
+    form = ScheduleForm(request.POST if request.method == "POST" else None, instance=schedule)
+    if form.is_valid():
+        services.digest_schedule_update(
+            tenant=tenant,
+            actor=request.user,
+            weekday=form.cleaned_data["weekday"],
+            hour=form.cleaned_data["hour"],
+            is_enabled=form.cleaned_data["is_enabled"],
+        )
+        messages.success(request, "Digest schedule saved.")
+        return redirect("manage:digests", tenant_slug=tenant.slug)
+    runs = DigestRun.objects.annotate(
+        **{
+            status.value: Count("deliveries", filter=Q(deliveries__status=status))
+            for status in DeliveryStatus
+        }
+    ).order_by("-started_at", "-pk")
+    page = Paginator(runs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagement/manage/digests.html",
+        {
+            "tenant": tenant,
+            "form": form,
+            "schedule": schedule,
+            "page": page,
+            "runs": list(page.object_list),
+            "preview_form": PreviewForm(),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_GET
+def manage_digest_run(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
+    run = DigestRun.objects.filter(pk=pk).first()
+    if run is None:
+        raise Http404("No such digest run.")
+    filters = DeliveryFilterForm(request.GET or None)
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    deliveries = DigestDelivery.objects.filter(run=run).order_by("pk")
+    counts = dict(
+        deliveries.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    if status:
+        deliveries = deliveries.filter(status=status)
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagement/manage/run.html",
+        {
+            "tenant": tenant,
+            "run": run,
+            "filters": filters,
+            "counts": [(s, counts.get(s.value, 0)) for s in DeliveryStatus],
+            "total": sum(counts.values()),
+            "page": page,
+            "deliveries": list(page.object_list),
+            "query": f"status={status}" if status else "",
+        },
+    )
+
+
+def _recipient_from_query(request: HttpRequest, tenant: Tenant) -> tuple[Recipient | None, object]:
+    form = PreviewForm(request.GET if "email" in request.GET else None)
+    if "recipient" in request.GET:
+        return recipient_for_key(tenant=tenant, key=request.GET["recipient"]), form
+    if form.is_valid():
+        recipient = recipient_for_email(tenant=tenant, email=form.cleaned_data["email"])
+        if recipient is None:
+            form.add_error(
+                "email", "Nobody with this address receives this plan's digests: no active "
+                "member, and no organization lists it as a digest contact."
+            )  # fmt: skip
+        return recipient, form
+    return None, form
+
+
+@require_GET
+def manage_digest_preview(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
+    recipient, form = _recipient_from_query(request, tenant)
+    back = reverse("manage:digests", kwargs={"tenant_slug": tenant.slug})
+    if recipient is None:
+        if "recipient" in request.GET:
+            raise Http404("No such recipient.")
+        return render(
+            request,
+            "engagement/preview.html",
+            {"tenant": tenant, "preview_form": form, "back_url": back, "digest": None},
+            status=400 if form.is_bound else 200,
+        )
+    html_url = reverse("manage:digest-preview-html", kwargs={"tenant_slug": tenant.slug})
+    return _preview_page(
+        request,
+        tenant,
+        recipient,
+        html_url=f"{html_url}?recipient={recipient.key}",
+        back_url=back,
+        preview_form=form,
+    )
+
+
+@require_GET
+@xframe_options_sameorigin
+def manage_digest_preview_html(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
+    recipient = recipient_for_key(tenant=tenant, key=request.GET.get("recipient", ""))
+    if recipient is None:
+        raise Http404("No such recipient.")
+    return _email_html(tenant, recipient)
+
+
+def _preview_page(request, tenant, recipient, *, html_url, back_url, preview_form=None):
+    digest = services.digest_preview(tenant=tenant, recipient=recipient, now=timezone.now())
+    message = services.digest_message(tenant=tenant, digest=digest)
+    return render(
+        request,
+        "engagement/preview.html",
+        {
+            "tenant": tenant,
+            "recipient": recipient,
+            "digest": digest,
+            "message": message,
+            "headers": [
+                ("Subject", message.subject),
+                ("To", ", ".join(message.to)),
+                ("List-Unsubscribe", message.extra_headers["List-Unsubscribe"]),
+                ("List-Unsubscribe-Post", message.extra_headers["List-Unsubscribe-Post"]),
+            ],
+            "text": message.body,
+            "html_url": html_url,
+            "back_url": back_url,
+            "preview_form": preview_form,
+        },
+    )
+
+
+def _email_html(tenant: Tenant, recipient: Recipient) -> HttpResponse:
+    """The email's HTML part as a page of its own, for the preview's frame. Its policy allows
+    exactly the inline styles it carries (by hash) and nothing else: no script, no form,
+    sandboxed, framed only by the portal."""
+    digest = services.digest_preview(tenant=tenant, recipient=recipient, now=timezone.now())
+    message = services.digest_message(tenant=tenant, digest=digest)
+    html = message.alternatives[0][0]
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(value.encode()).digest()).decode() + "'"
+            for value in STYLE_ATTRIBUTE.findall(html)
+        }
+    )
+    response = HttpResponse(html)
+    response._csp_config = {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-hashes'", *hashes],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+        "sandbox": [True],
+    }
+    return response
+
+
+# -- unsubscribe (no sign-in) --------------------------------------------------------------
+
+
+@csrf_exempt  # RFC 8058: mail providers POST here without a session; the signed token is the key
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the choice (link checkers that follow links change nothing); POST with
+    `List-Unsubscribe=One-Click` (RFC 8058) or the page's own form records it."""
+    parsed = services.unsubscribe_token_read(token)
+    tenant = recipient = None
+    if parsed is not None:
+        with scopes_disabled():
+            tenant = Tenant.objects.filter(pk=parsed[0], is_active=True).first()
+        if tenant is not None:
+            with scope(tenant=tenant):
+                recipient = recipient_for_key(tenant=tenant, key=parsed[1])
+    if tenant is None or recipient is None:
+        return render(
+            request,
+            "engagement/unsubscribe_invalid.html",
+            {"reason": "forged" if parsed is None else "gone"},
+            status=400 if parsed is None else 404,
+        )
+    with scope(tenant=tenant):
+        current = services.frequency_for(tenant=tenant, recipient=recipient.key)
+        if request.method == "POST":
+            one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+            choice = Frequency.OFF if one_click else request.POST.get("frequency", "")
+            if choice not in Frequency.values:
+                messages.error(request, "Choose weekly, monthly or off.")
+                return redirect("digest-unsubscribe", token=token)
+            changed = services.digest_preference_set(
+                tenant=tenant,
+                recipient=recipient,
+                frequency=choice,
+                actor=None,
+                via="one-click unsubscribe" if one_click else "link in a digest",
+            )
+            if one_click:
+                return HttpResponse("Unsubscribed.\n", content_type="text/plain")
+            label = Frequency(choice).label.lower()
+            if choice == Frequency.OFF:
+                text = (
+                    "You are unsubscribed: no more digests from this plan."
+                    if changed
+                    else "You were already unsubscribed; nothing changed."
+                )
+            else:
+                text = f"Saved: digests {label}." if changed else f"Digests were already {label}."
+            messages.success(request, text)
+            return redirect("digest-unsubscribe", token=token)
+    return render(
+        request,
+        "engagement/unsubscribe.html",
+        {
+            "tenant": tenant,
+            "recipient": recipient,
+            "current": current,
+            "is_off": current == Frequency.OFF,
+            "form": FrequencyForm(initial={"frequency": current}),
+        },
+    )
