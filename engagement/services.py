@@ -167,7 +167,7 @@ def digest_run_plan(*, tenant: Tenant, now: datetime, trigger: str) -> tuple[Dig
     Returns the run and how many rows were added."""
     week, month = period_keys(tenant=tenant, when=now)
     run, run_created = DigestRun.objects.get_or_create(
-        tenant=tenant, week=week, defaults={"as_of": now, "trigger": trigger}
+        tenant=tenant, week=week, defaults={"as_of": now, "trigger": trigger, "started_at": now}
     )
     recipients = recipients_for_tenant(tenant=tenant)
     preferences = dict(
@@ -421,7 +421,14 @@ def digest_batch_send(
 ) -> BatchResult:
     """Send one batch over one SMTP connection. Each row is claimed just before its message
     goes out and marked just after, each in its own short transaction."""
-    now = now or timezone.now()
+    # The batch's clock: the real one, or one running from the `now` given (tests and
+    # benchmarks set it to replay a moment); claims, leases and retry times all read it.
+    offset = (now - timezone.now()) if now else timedelta(0)
+
+    def clock() -> datetime:
+        return timezone.now() + offset
+
+    now = clock()
     result = BatchResult()
     deliveries = list(
         DigestDelivery.objects.filter(tenant=tenant, pk__in=delivery_ids)
@@ -439,11 +446,11 @@ def digest_batch_send(
             claim = secrets.token_hex(8)
             claimed = (
                 DigestDelivery.objects.filter(pk=delivery.pk)
-                .filter(claimable(timezone.now()))
+                .filter(claimable(clock()))
                 .update(
                     status=DeliveryStatus.SENDING,
                     claim=claim,
-                    claimed_at=timezone.now(),
+                    claimed_at=clock(),
                     attempts=F("attempts") + 1,
                 )
             )
@@ -478,12 +485,12 @@ def digest_batch_send(
             except SMTP_ERRORS as error:
                 opened = False
                 connection.close()
-                _after_failure(mine, delivery, error, result)
+                _after_failure(mine, delivery, error, result, clock())
                 continue
             mine.update(
                 status=DeliveryStatus.SENT,
                 claim="",
-                sent_at=timezone.now(),
+                sent_at=clock(),
                 last_error="",
                 table_count=len(digest.sections),
                 item_count=digest.item_count,
@@ -495,7 +502,9 @@ def digest_batch_send(
     return result
 
 
-def _after_failure(rows, delivery: DigestDelivery, error: Exception, result: BatchResult) -> None:
+def _after_failure(
+    rows, delivery: DigestDelivery, error: Exception, result: BatchResult, now: datetime
+) -> None:
     """Back to waiting with a later retry time, or failed for good after the last attempt or
     on a permanent refusal."""
     attempts = delivery.attempts + 1
@@ -504,9 +513,7 @@ def _after_failure(rows, delivery: DigestDelivery, error: Exception, result: Bat
         rows.update(status=DeliveryStatus.FAILED, claim="", last_error=text)
         result.failed += 1
         return
-    retry_at = timezone.now() + timedelta(
-        seconds=settings.DIGEST_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
-    )
+    retry_at = now + timedelta(seconds=settings.DIGEST_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
     updated = rows.update(
         status=DeliveryStatus.PENDING, claim="", retry_at=retry_at, last_error=text
     )
