@@ -141,13 +141,14 @@ def _clear_cache():
     cache.clear()
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db: None):
-    """A real Celery worker in its own process, on the test broker and the test database.
-    Tests that use it see only committed data, hence the transactional database."""
+def _start_worker(extra_env: dict[str, str] | None = None):
+    """Start a real Celery worker process on the test broker and database; returns once it
+    answers a ping. Its output goes to a temporary file (a pipe nobody reads would fill up
+    and stall it)."""
     import os
     import subprocess
     import sys
+    import tempfile
     import time
 
     from django.conf import settings
@@ -155,9 +156,6 @@ def celery_worker_process(transactional_db: None):
 
     from cswb.celery import app
 
-    app.control.purge()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False  # this test's tasks go to the real worker
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -167,7 +165,9 @@ def celery_worker_process(transactional_db: None):
         ),
         "TEST_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        **(extra_env or {}),
     }
+    log = tempfile.TemporaryFile(mode="w+")
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -180,26 +180,65 @@ def celery_worker_process(transactional_db: None):
             "--without-gossip",
             "--without-mingle",
             "--loglevel=INFO",
-            "--hostname=test@%h",
+            f"--hostname=test{time.monotonic_ns()}@%h",
         ],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    worker.log = log
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=0.5):
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
-            raise RuntimeError(f"the Celery worker did not start:\n{worker.stdout.read()}")
-    yield worker
+            log.seek(0)
+            raise RuntimeError(f"the Celery worker did not start:\n{log.read()}")
+    return worker
+
+
+def _stop_worker(worker) -> None:
+    import subprocess
+
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    worker.log.close()
+
+
+@pytest.fixture
+def celery_workers(transactional_db: None):
+    """Start real Celery workers (`start(env)`), all stopped at the end. Tests that use them
+    see only committed data, hence the transactional database; their tasks go to the
+    workers, not run in the test process."""
+    from cswb.celery import app
+
+    app.control.purge()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    started: list = []
+
+    def start(extra_env: dict[str, str] | None = None):
+        worker = _start_worker(extra_env)
+        started.append(worker)
+        return worker
+
+    yield start
     app.conf.task_always_eager = eager
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    for worker in started:
+        _stop_worker(worker)
+    app.control.purge()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real Celery worker in its own process, on the test broker and the test database."""
+    return celery_workers()
 
 
 @dataclass

@@ -8,7 +8,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # A fast hasher: tests log in hundreds of times; production keeps argon2 first.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory, except in a worker process started by a test with a real SMTP sink to send to.
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 # Tests use the real Redis, in databases of their own: clearing the test cache (a FLUSHDB)
 # must never touch anyone's data, nor the test broker's queues.

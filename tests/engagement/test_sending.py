@@ -102,7 +102,7 @@ def test_concurrent_tasks_for_the_same_batch_send_each_digest_once(busy: World, 
     def task() -> None:
         try:
             results.append(_send(busy, ids, now))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
