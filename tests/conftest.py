@@ -167,8 +167,8 @@ def _start_worker(extra_env: dict[str, str] | None = None):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         **(extra_env or {}),
     }
-    log = tempfile.TemporaryFile(mode="w+")
-    worker = subprocess.Popen(
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by _stop_worker
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
             "-m",
