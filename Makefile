@@ -42,7 +42,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make bench: fill a separate PostgreSQL database with seed_scale and time the heavy pages
+## make bench: fill a separate PostgreSQL database with seed_scale; time the heavy pages and digests
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cswb_bench
 bench: export DJANGO_SETTINGS_MODULE = cswb.settings.test
 bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_scale
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/digests.py
 
 ## make lock: re-pin requirements/*.lock from pyproject.toml (needs uv: pip install uv)
 lock:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property, partial
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -208,12 +209,18 @@ def followed_tables(*, tenant: Tenant, recipients: Sequence[Recipient]) -> dict[
 
 @dataclass
 class Entry:
-    """One line of a digest: what happened, where to read more, and when (for windowing)."""
+    """One line of a digest: what happened, where to read more, and when (for windowing).
+    The address is worked out only for the lines a digest shows, once."""
 
     at: datetime
     text: str
-    url: str = ""
+    link: Callable[[], str] | str = ""
     detail: str = ""
+    key: object = None
+
+    @cached_property
+    def url(self) -> str:
+        return self.link() if callable(self.link) else self.link
 
 
 @dataclass
@@ -231,6 +238,8 @@ class TableSection:
     membership: list[Entry] = field(default_factory=list)
     overdue_total: int = 0
     more: dict[str, int] = field(default_factory=dict)
+    # Rendered once per batch however many recipients share it (see services.digest_message).
+    rendered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     LISTS = ("completed", "new", "overdue", "observations", "held", "upcoming", "membership")
     LABELS = {
@@ -297,6 +306,8 @@ class DigestBuilder:
         self.tables: dict[int, dict] = {}
         self.entries: dict[str, dict[int, list[Entry]]] = {n: {} for n in TableSection.LISTS}
         self.overdue_totals: dict[int, int] = {}
+        self._sections: dict[tuple[int, datetime, datetime], TableSection | None] = {}
+        self._patterns: dict[tuple, tuple[str, str]] = {}
         if not table_ids or not windows:
             return
         lo = min(start for start, _ in windows.values())
@@ -306,9 +317,20 @@ class DigestBuilder:
     # -- reading ---------------------------------------------------------------------------
 
     def _url(self, name: str, **kwargs: object) -> str:
-        return settings.PORTAL_BASE_URL + reverse(
-            name, kwargs={"tenant_slug": self.tenant.slug, **kwargs}
-        )
+        """The page's full address. Addresses with a `pk` reuse one reversed per table and
+        page (thousands of lines share a few patterns)."""
+        pk = kwargs.pop("pk", None)
+        if pk is None:
+            return settings.PORTAL_BASE_URL + reverse(
+                name, kwargs={"tenant_slug": self.tenant.slug, **kwargs}
+            )
+        key = (name, *sorted(kwargs.items()))
+        if key not in self._patterns:
+            sample = reverse(name, kwargs={"tenant_slug": self.tenant.slug, **kwargs, "pk": 1})
+            head, _, tail = sample.rpartition("/1/")
+            self._patterns[key] = (settings.PORTAL_BASE_URL + head + "/", "/" + tail)
+        head, tail = self._patterns[key]
+        return f"{head}{int(pk)}{tail}"
 
     def _add(self, kind: str, table_id: int, entry: Entry) -> None:
         self.entries[kind].setdefault(table_id, []).append(entry)
@@ -325,8 +347,8 @@ class DigestBuilder:
             }
         slugs = {pk: t["slug"] for pk, t in self.tables.items()}
 
-        def action_url(table_id: int, pk: int) -> str:
-            return self._url("tables:action", table_slug=slugs[table_id], pk=pk)
+        def action_url(table_id: int, pk: int) -> Callable[[], str]:
+            return partial(self._url, "tables:action", table_slug=slugs[table_id], pk=pk)
 
         actions = Action.objects.filter(table_id__in=table_ids).values_list(
             "pk", "table_id", "title", "owner_organization__name", "due_date", "created_at"
@@ -400,8 +422,9 @@ class DigestBuilder:
         # One entry per measure and recording time; a digest shows each measure once.
         for measure_id, at in observed:
             m = measures[measure_id]
-            url = self._url("tables:measure", table_slug=slugs[m.table_id], pk=m.pk)
-            self._add("observations", m.table_id, Entry(at, m.name, url, sentences[measure_id]))
+            url = partial(self._url, "tables:measure", table_slug=slugs[m.table_id], pk=m.pk)
+            entry = Entry(at, m.name, url, sentences[measure_id], key=measure_id)
+            self._add("observations", m.table_id, entry)
 
     def _load_meetings(self, table_ids, lo, hi, slugs) -> None:
         held = list(
@@ -429,7 +452,7 @@ class DigestBuilder:
             m = meetings.get(int(pk)) if pk.isdigit() else None
             if m is None or m["status"] != MeetingStatus.HELD:
                 continue
-            url = self._url("tables:meeting", table_slug=slugs[m["table_id"]], pk=m["pk"])
+            url = partial(self._url, "tables:meeting", table_slug=slugs[m["table_id"]], pk=m["pk"])
             when = m["starts_at"].astimezone(self.tz)
             self._add(
                 "held",
@@ -439,7 +462,7 @@ class DigestBuilder:
         for m in sorted(meetings.values(), key=lambda m: (m["starts_at"], m["pk"])):
             if m["status"] != MeetingStatus.SCHEDULED:
                 continue
-            url = self._url("tables:meeting", table_slug=slugs[m["table_id"]], pk=m["pk"])
+            url = partial(self._url, "tables:meeting", table_slug=slugs[m["table_id"]], pk=m["pk"])
             when = m["starts_at"].astimezone(self.tz)
             where = m["place"] or ("Online" if m["video_url"] else "")
             detail = " · ".join(x for x in [f"{when:%A %-d %B, %-I:%M %p}", where] if x)
@@ -454,41 +477,46 @@ class DigestBuilder:
             self.follows.get(recipient.key, ()),
             key=lambda t: self.tables.get(t, {}).get("name", ""),
         ):
-            table = self.tables.get(table_id)
-            if table is None:
-                continue
-            section = TableSection(
-                table_id=table_id,
-                name=table["name"],
-                url=table["url"],
-                members_only=table["members_only"],
-                overdue_total=self.overdue_totals.get(table_id, 0),
-            )
-            for kind in TableSection.LISTS:
-                if kind == "upcoming":
-                    horizon = end + timedelta(days=UPCOMING_DAYS)
-                    chosen = [
-                        e for e in self.entries[kind].get(table_id, ()) if end <= e.at < horizon
-                    ]
-                else:
-                    chosen = [
-                        e for e in self.entries[kind].get(table_id, ()) if start <= e.at < end
-                    ]
-                if kind == "observations":
-                    chosen = _last_per_text(chosen)
-                if len(chosen) > ITEMS_PER_LIST:
-                    section.more[kind] = len(chosen) - ITEMS_PER_LIST
-                    chosen = chosen[:ITEMS_PER_LIST]
-                setattr(section, kind, chosen)
-            if section.count:
+            section = self._section(table_id, start, end)
+            if section is not None and section.count:
                 sections.append(section)
         return Digest(recipient=recipient, window_start=start, window_end=end, sections=sections)
+
+    def _section(self, table_id: int, start: datetime, end: datetime) -> TableSection | None:
+        """One table over one window; recipients sharing both share the object."""
+        key = (table_id, start, end)
+        if key in self._sections:
+            return self._sections[key]
+        table = self.tables.get(table_id)
+        if table is None:
+            return None
+        section = TableSection(
+            table_id=table_id,
+            name=table["name"],
+            url=table["url"],
+            members_only=table["members_only"],
+            overdue_total=self.overdue_totals.get(table_id, 0),
+        )
+        for kind in TableSection.LISTS:
+            if kind == "upcoming":
+                horizon = end + timedelta(days=UPCOMING_DAYS)
+                chosen = [e for e in self.entries[kind].get(table_id, ()) if end <= e.at < horizon]
+            else:
+                chosen = [e for e in self.entries[kind].get(table_id, ()) if start <= e.at < end]
+            if kind == "observations":
+                chosen = _last_per_text(chosen)
+            if len(chosen) > ITEMS_PER_LIST:
+                section.more[kind] = len(chosen) - ITEMS_PER_LIST
+                chosen = chosen[:ITEMS_PER_LIST]
+            setattr(section, kind, chosen)
+        self._sections[key] = section
+        return section
 
 
 def _last_per_text(entries: Iterable[Entry]) -> list[Entry]:
     """A measure recorded twice in the window appears once, at its latest recording."""
-    by_measure: dict[str, Entry] = {}
+    by_measure: dict[object, Entry] = {}
     for entry in entries:
-        by_measure.pop(entry.url, None)
-        by_measure[entry.url] = entry
+        by_measure.pop(entry.key, None)
+        by_measure[entry.key] = entry
     return list(by_measure.values())

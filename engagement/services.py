@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import secrets
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Max, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from cswb.emails import email_build
 from cswb.models import Tenant, User
@@ -364,6 +367,10 @@ def digest_message(
     if message_id:
         headers["Message-ID"] = message_id
     with timezone.override(tz):  # dates in the templates read in the tenant's zone
+        sections = [
+            (_section_part(section, "html"), _section_part(section, "txt"))
+            for section in digest.sections
+        ]
         return email_build(
             template="digest",
             to=[recipient.email],
@@ -379,8 +386,19 @@ def digest_message(
                 "unsubscribe_url": unsubscribe,
                 "settings_url": settings_url,
                 "is_contact": recipient.user_id is None,
+                "sections": sections,
             },
         )
+
+
+def _section_part(section, kind: str) -> str:
+    """A table's part of the email, rendered (and escaped) once for every recipient who
+    shares it in the batch."""
+    if kind not in section.rendered:
+        section.rendered[kind] = mark_safe(  # noqa: S308 - rendered by an autoescaping template
+            render_to_string(f"emails/_digest-section.{kind}", {"section": section})
+        )
+    return section.rendered[kind]
 
 
 # -- sending -------------------------------------------------------------------------------
@@ -420,7 +438,7 @@ def digest_batch_send(
     *, tenant: Tenant, delivery_ids: Sequence[int], now: datetime | None = None
 ) -> BatchResult:
     """Send one batch over one SMTP connection. Each row is claimed just before its message
-    goes out and marked just after, each in its own short transaction."""
+    goes out and marked sent just after, in the transaction that claims the next one."""
     # The batch's clock: the real one, or one running from the `now` given (tests and
     # benchmarks set it to replay a moment); claims, leases and retry times all read it.
     offset = (now - timezone.now()) if now else timedelta(0)
@@ -441,19 +459,25 @@ def digest_batch_send(
     digests = digests_build(tenant=tenant, deliveries=deliveries)
     connection = get_connection()
     opened = False
+    # The last message's "sent" mark, committed with the next claim: one commit per message.
+    mark_sent: Callable[[], int] | None = None
     try:
         for delivery in deliveries:
             claim = secrets.token_hex(8)
-            claimed = (
-                DigestDelivery.objects.filter(pk=delivery.pk)
-                .filter(claimable(clock()))
-                .update(
-                    status=DeliveryStatus.SENDING,
-                    claim=claim,
-                    claimed_at=clock(),
-                    attempts=F("attempts") + 1,
+            with transaction.atomic():
+                if mark_sent is not None:
+                    mark_sent()
+                    mark_sent = None
+                claimed = (
+                    DigestDelivery.objects.filter(pk=delivery.pk)
+                    .filter(claimable(clock()))
+                    .update(
+                        status=DeliveryStatus.SENDING,
+                        claim=claim,
+                        claimed_at=clock(),
+                        attempts=F("attempts") + 1,
+                    )
                 )
-            )
             if not claimed:
                 result.skipped += 1
                 continue
@@ -487,7 +511,8 @@ def digest_batch_send(
                 connection.close()
                 _after_failure(mine, delivery, error, result, clock())
                 continue
-            mine.update(
+            mark_sent = partial(
+                mine.update,
                 status=DeliveryStatus.SENT,
                 claim="",
                 sent_at=clock(),
@@ -497,6 +522,8 @@ def digest_batch_send(
             )
             result.sent += 1
     finally:
+        if mark_sent is not None:
+            mark_sent()
         if opened:
             connection.close()
     return result

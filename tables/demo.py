@@ -531,3 +531,23 @@ def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
                         value=Decimal(value) + index % 3,
                         period_end=date(year, 12, 31),
                     )
+
+
+# Digest contacts: addresses organizations designate, without portal accounts.
+DEMO_CONTACTS = [
+    ("North Halton Food Collective", "Programs desk", "programs@northhaltonfood.example"),
+    ("Oakridge Community Services", "Community outreach team", "outreach@oakridge.example"),
+]
+
+
+def demo_contacts_seed(*, halton: Tenant, admin: User) -> None:
+    """Two organizations' digest contacts, so digests have someone without an account
+    (idempotent)."""
+    from partners.models import Contact
+    from partners.organizations import contact_create
+
+    with scope(tenant=halton):
+        for org_name, name, email in DEMO_CONTACTS:
+            organization = Organization.objects.get(name=org_name)
+            if not Contact.objects.filter(organization=organization, email=email).exists():
+                contact_create(organization=organization, name=name, email=email, actor=admin)

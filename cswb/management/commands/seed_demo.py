@@ -14,6 +14,7 @@ from partners.models import Invitation
 from partners.services import invitation_create
 from tables.demo import (
     demo_actions_seed,
+    demo_contacts_seed,
     demo_measures_seed,
     demo_meetings_seed,
     demo_tables_seed,
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             demo_actions_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             demo_meetings_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             demo_measures_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
+            demo_contacts_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             self._pending_invitation(tenants["halton"])
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))

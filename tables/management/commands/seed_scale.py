@@ -200,6 +200,8 @@ class Command(BaseCommand):
             for n in range(made, min(count, made + BATCH)):
                 table = tables[n % len(tables)]
                 status = statuses[n % len(statuses)]
+                # Spread over two years, as a plan's history is: a week holds a week's worth.
+                opened = now - timedelta(minutes=self.rng.randint(0, 2 * 365 * 24 * 60))
                 chunk.append(
                     Action(
                         tenant=tenant,
@@ -209,7 +211,12 @@ class Command(BaseCommand):
                         owner_organization_id=self.rng.choice(orgs_by_table[table.pk]),
                         status=status,
                         due_date=today + timedelta(days=self.rng.randint(-120, 240)),
-                        completed_at=now if status == "done" else None,
+                        created_at=opened,
+                        completed_at=(
+                            opened + (now - opened) * self.rng.random()
+                            if status == "done"
+                            else None
+                        ),
                     )
                 )
             created = Action.objects.bulk_create(chunk)
