@@ -323,8 +323,22 @@ def digests_build(
     }
 
 
-def digest_preview(*, tenant: Tenant, recipient: Recipient, now: datetime) -> Digest:
-    """What the recipient would get if their digest went out now."""
+def digest_preview(
+    *,
+    tenant: Tenant,
+    recipient: Recipient,
+    now: datetime,
+    delivery: DigestDelivery | None = None,
+) -> Digest:
+    """What the recipient would get if their digest went out now; or, given one of their
+    deliveries, what its period held (as the tables stand today)."""
+    if delivery is not None:
+        builder = DigestBuilder(
+            tenant=tenant,
+            recipients=[recipient],
+            windows={recipient.key: (delivery.window_start, delivery.window_end)},
+        )
+        return builder.digest_for(recipient)
     frequency = frequency_for(tenant=tenant, recipient=recipient.key)
     last = (
         DigestDelivery.objects.filter(

@@ -86,15 +86,34 @@ def digest_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     )
 
 
+def _delivery_from_query(request: HttpRequest, recipient: Recipient) -> DigestDelivery | None:
+    """`?delivery=<id>`: one of this recipient's past digests; anyone else's is a 404."""
+    pk = request.GET.get("delivery", "")
+    if not pk:
+        return None
+    delivery = (
+        DigestDelivery.objects.filter(pk=int(pk), recipient=recipient.key).first()
+        if pk.isdigit()
+        else None
+    )
+    if delivery is None:
+        raise Http404("No such digest.")
+    return delivery
+
+
 @require_GET
 def digest_preview(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
+    me = _me(request, tenant)
+    delivery = _delivery_from_query(request, me)
+    html_url = reverse("digest-preview-html", kwargs={"tenant_slug": tenant.slug})
     return _preview_page(
         request,
         tenant,
-        _me(request, tenant),
-        html_url=reverse("digest-preview-html", kwargs={"tenant_slug": tenant.slug}),
+        me,
+        html_url=f"{html_url}?delivery={delivery.pk}" if delivery else html_url,
         back_url=reverse("digest-settings", kwargs={"tenant_slug": tenant.slug}),
+        delivery=delivery,
     )
 
 
@@ -102,7 +121,8 @@ def digest_preview(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @xframe_options_sameorigin
 def digest_preview_html(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
-    return _email_html(tenant, _me(request, tenant))
+    me = _me(request, tenant)
+    return _email_html(tenant, me, _delivery_from_query(request, me))
 
 
 # -- administrators ------------------------------------------------------------------------
@@ -208,14 +228,22 @@ def manage_digest_preview(request: HttpRequest, tenant_slug: str) -> HttpRespons
             {"tenant": tenant, "preview_form": form, "back_url": back, "digest": None},
             status=400 if form.is_bound else 200,
         )
+    delivery = _delivery_from_query(request, recipient)
     html_url = reverse("manage:digest-preview-html", kwargs={"tenant_slug": tenant.slug})
+    html_url += f"?recipient={recipient.key}"
+    if delivery is not None:
+        back = reverse(
+            "manage:digest-run", kwargs={"tenant_slug": tenant.slug, "pk": delivery.run_id}
+        )
+        html_url += f"&delivery={delivery.pk}"
     return _preview_page(
         request,
         tenant,
         recipient,
-        html_url=f"{html_url}?recipient={recipient.key}",
+        html_url=html_url,
         back_url=back,
         preview_form=form,
+        delivery=delivery,
     )
 
 
@@ -226,11 +254,15 @@ def manage_digest_preview_html(request: HttpRequest, tenant_slug: str) -> HttpRe
     recipient = recipient_for_key(tenant=tenant, key=request.GET.get("recipient", ""))
     if recipient is None:
         raise Http404("No such recipient.")
-    return _email_html(tenant, recipient)
+    return _email_html(tenant, recipient, _delivery_from_query(request, recipient))
 
 
-def _preview_page(request, tenant, recipient, *, html_url, back_url, preview_form=None):
-    digest = services.digest_preview(tenant=tenant, recipient=recipient, now=timezone.now())
+def _preview_page(
+    request, tenant, recipient, *, html_url, back_url, preview_form=None, delivery=None
+):
+    digest = services.digest_preview(
+        tenant=tenant, recipient=recipient, now=timezone.now(), delivery=delivery
+    )
     message = services.digest_message(tenant=tenant, digest=digest)
     return render(
         request,
@@ -250,15 +282,22 @@ def _preview_page(request, tenant, recipient, *, html_url, back_url, preview_for
             "html_url": html_url,
             "back_url": back_url,
             "preview_form": preview_form,
+            "delivery": delivery,
+            "is_off": services.frequency_for(tenant=tenant, recipient=recipient.key)
+            == Frequency.OFF,
         },
     )
 
 
-def _email_html(tenant: Tenant, recipient: Recipient) -> HttpResponse:
+def _email_html(
+    tenant: Tenant, recipient: Recipient, delivery: DigestDelivery | None = None
+) -> HttpResponse:
     """The email's HTML part as a page of its own, for the preview's frame. Its policy allows
     exactly the inline styles it carries (by hash) and nothing else: no script, no form,
     sandboxed, framed only by the portal."""
-    digest = services.digest_preview(tenant=tenant, recipient=recipient, now=timezone.now())
+    digest = services.digest_preview(
+        tenant=tenant, recipient=recipient, now=timezone.now(), delivery=delivery
+    )
     message = services.digest_message(tenant=tenant, digest=digest)
     html = message.alternatives[0][0]
     hashes = sorted(

@@ -156,7 +156,7 @@ def _grow(world: World, round_: int) -> None:
 
 DIGEST_PAGES = [
     ("partner", lambda w: reverse("digest-settings", args=["halton"]), 15),
-    ("partner", lambda w: reverse("digest-preview", args=["halton"]), 22),
+    ("partner", lambda w: reverse("digest-preview", args=["halton"]), 23),
     ("admin", lambda w: reverse("manage:digests", args=["halton"]), 11),
     ("admin", lambda w: reverse("manage:digest-run", args=["halton", w.run_pk]), 12),
     (
@@ -165,7 +165,7 @@ DIGEST_PAGES = [
             reverse("manage:digest-preview", args=["halton"])
             + f"?recipient={contact_key('intake@youth.example')}"
         ),
-        21,
+        22,
     ),
 ]
 
@@ -238,3 +238,33 @@ def test_a_batch_reads_the_same_whatever_its_size(world: World, sink) -> None:
 def _is_contact(world: World, pk: int, size: int) -> bool:
     with scope(tenant=world.halton):
         return DigestDelivery.objects.get(pk=pk).email.startswith(f"d{size}-")
+
+
+def test_a_past_digest_can_be_opened_by_its_reader_and_admins_only(
+    world: World, client_for
+) -> None:
+    happenings(world, world.table, "Youth")
+    send_round(world)
+    with scope(tenant=world.halton):
+        mine = DigestDelivery.objects.get(email="partner@halton.example")
+        theirs = DigestDelivery.objects.get(email="coordinator@halton.example")
+    partner = client_for("partner")
+    settings_page = partner.get(reverse("digest-settings", args=["halton"]))
+    assert f"?delivery={mine.pk}".encode() in settings_page.content
+    preview = reverse("digest-preview", args=["halton"])
+    assert b"Youth new action" not in partner.get(preview).content  # nothing new since
+    past = partner.get(preview, {"delivery": mine.pk})
+    assert b"Youth new action" in past.content
+    assert mine.period.encode() in past.content
+    frame = partner.get(reverse("digest-preview-html", args=["halton"]), {"delivery": mine.pk})
+    assert b"Youth new action" in frame.content
+    assert partner.get(preview, {"delivery": theirs.pk}).status_code == 404
+    assert partner.get(preview, {"delivery": "x"}).status_code == 404
+    admin = client_for("admin")
+    run_page = admin.get(reverse("manage:digest-run", args=["halton", mine.run_id]))
+    assert f"delivery={mine.pk}".encode() in run_page.content
+    by_admin = admin.get(
+        reverse("manage:digest-preview", args=["halton"]),
+        {"recipient": user_key(world.partner.pk), "delivery": mine.pk},
+    )
+    assert b"Youth new action" in by_admin.content
