@@ -368,3 +368,32 @@ def test_the_hourly_tick_resumes_rows_left_by_a_lost_worker(busy: World, sink) -
     _send(busy, resumed, later)
     assert len(sink.messages) == len(READERS)
     assert sink.addresses() == READERS
+
+
+@pytest.mark.django_db
+def test_send_digests_can_hand_the_batches_to_the_workers(busy: World, sink, capsys) -> None:
+    call_command("send_digests", "--tenant", "halton", "--now", "--queue")
+    assert "Queued 1 batches" in capsys.readouterr().out  # run here by the eager test worker
+    assert sink.addresses() == READERS
+
+
+@pytest.mark.django_db
+def test_send_digests_names_an_unknown_plan(world: World) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No active plan with the slug 'nowhere'"):
+        call_command("send_digests", "--tenant", "nowhere", "--now")
+
+
+@pytest.mark.django_db
+def test_send_digests_without_now_follows_the_schedule(busy: World, sink, capsys) -> None:
+    with scope(tenant=busy.halton):
+        schedule = DigestSchedule.objects.create(tenant=busy.halton, is_enabled=False)
+    call_command("send_digests", "--tenant", "halton")
+    assert "No digests to send" in capsys.readouterr().out
+    assert sink.messages == []
+    with scope(tenant=busy.halton):  # Mondays at 0:00: this week's hour has come
+        schedule.is_enabled, schedule.weekday, schedule.hour = True, 0, 0
+        schedule.save()
+    call_command("send_digests", "--tenant", "halton")
+    assert sink.addresses() == READERS
