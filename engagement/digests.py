@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from cswb.models import ActivityEvent, Tenant, TenantMembership, TenantRole
@@ -82,25 +83,7 @@ def recipients_for_tenant(*, tenant: Tenant) -> list[Recipient]:
                 key=user_key(user_id), email=email, name=full_name, user_id=user_id, role=role
             )
         )
-    by_address: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    contacts = (
-        Contact.objects.filter(receives_digest=True, organization__is_active=True)
-        .order_by("pk")
-        .values_list("organization_id", "email", "name")
-    )
-    for organization_id, email, name in contacts:
-        if email.lower() not in seen:
-            by_address[email.lower()].append((organization_id, email, name))
-    for entries in by_address.values():
-        _, email, name = entries[0]
-        recipients.append(
-            Recipient(
-                key=contact_key(email),
-                email=email,
-                name=name,
-                organization_ids=tuple(sorted({org for org, _, _ in entries})),
-            )
-        )
+    recipients += contact_recipients(exclude=seen).values()
     return recipients
 
 
@@ -119,10 +102,7 @@ def recipient_for_key(*, tenant: Tenant, key: str) -> Recipient | None:
             return Recipient(key=key, email=row[1], name=row[2], user_id=row[0], role=row[3])
         return None
     if kind == "contact":
-        return next(
-            (r for r in _contacts_for_keys(tenant=tenant, keys={key}).values()),
-            None,
-        )
+        return contact_recipients().get(key)
     return None
 
 
@@ -138,28 +118,32 @@ def recipient_for_email(*, tenant: Tenant, email: str) -> Recipient | None:
     return recipient_for_key(tenant=tenant, key=contact_key(email))
 
 
-def _contacts_for_keys(*, tenant: Tenant, keys: set[str]) -> dict[str, Recipient]:
-    wanted = {k for k in keys if k.startswith("contact:")}
-    if not wanted:
-        return {}
-    found: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    rows = (
-        Contact.objects.filter(receives_digest=True, organization__is_active=True)
-        .order_by("pk")
-        .values_list("organization_id", "email", "name")
+def contact_recipients(
+    *, emails: Iterable[str] | None = None, exclude: Iterable[str] = ()
+) -> dict[str, Recipient]:
+    """The current tenant's digest contacts as recipients by key: one per address, named as
+    its first contact, following all the organizations that list it. `emails` limits the
+    read to those addresses; `exclude` drops addresses (members get their own digest)."""
+    rows = Contact.objects.filter(receives_digest=True, organization__is_active=True).annotate(
+        address=Lower("email")
     )
-    for organization_id, email, name in rows:
-        key = contact_key(email)
-        if key in wanted:
-            found[key].append((organization_id, email, name))
+    if emails is not None:
+        rows = rows.filter(address__in={e.strip().lower() for e in emails})
+    excluded = {e.lower() for e in exclude}
+    found: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for organization_id, address, name in rows.order_by("pk").values_list(
+        "organization_id", "address", "name"
+    ):
+        if address not in excluded:
+            found[address].append((organization_id, address, name))
     return {
-        key: Recipient(
-            key=key,
-            email=entries[0][1],
+        contact_key(address): Recipient(
+            key=contact_key(address),
+            email=address,
             name=entries[0][2],
             organization_ids=tuple(sorted({org for org, _, _ in entries})),
         )
-        for key, entries in found.items()
+        for address, entries in found.items()
     }
 
 

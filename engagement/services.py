@@ -270,7 +270,7 @@ def digests_build(
     recipient who has left the plan or turned digests off since planning, why not."""
     from cswb.models import TenantMembership
 
-    from .digests import _contacts_for_keys
+    from .digests import contact_recipients
 
     # Who they are now, not when the run was planned.
     roles = dict(
@@ -281,7 +281,7 @@ def digests_build(
             user__is_active=True,
         ).values_list("user_id", "role")
     )
-    contacts = _contacts_for_keys(tenant=tenant, keys={d.recipient for d in deliveries})
+    contacts = contact_recipients(emails=[d.email for d in deliveries if not d.user_id])
     off = set(
         DigestPreference.objects.filter(
             tenant=tenant,
