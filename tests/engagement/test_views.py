@@ -13,11 +13,9 @@ from django_scopes import scope
 from engagement import services
 from engagement.digests import contact_key, user_key
 from engagement.models import DeliveryStatus, DigestDelivery, DigestSchedule, Frequency
-from tables.models import ParticipationRole, Visibility, Zone
-from tables.services import table_create, table_organization_add
 
 from ..conftest import World
-from .utils import contact, happenings, send_round
+from .utils import busy_table, contact, happenings, send_round
 
 pytestmark = pytest.mark.django_db
 
@@ -136,20 +134,7 @@ def _grow(world: World, round_: int) -> None:
     """More tables followed, more recipients, more activity, and another week's run."""
     with scope(tenant=world.halton):
         for n in range(3):
-            extra = table_create(
-                tenant=world.halton,
-                name=f"Extra {round_}-{n}",
-                zone=Zone.PREVENTION,
-                visibility=Visibility.TENANT,
-                actor=world.admin,
-            )
-            table_organization_add(
-                table=extra,
-                organization=world.youth_org,
-                role=ParticipationRole.MEMBER,
-                actor=world.admin,
-            )
-            happenings(world, extra, f"Extra {round_}-{n}")
+            busy_table(world, f"Extra {round_}-{n}", world.youth_org)
             contact(world, world.youth_org, f"desk{round_}{n}@youth.example")
     send_round(world, now=timezone.now() + timezone.timedelta(days=7 * (round_ + 1)))
 
@@ -199,19 +184,7 @@ def test_a_batch_reads_the_same_whatever_its_size(world: World, sink) -> None:
     for size, tables in [(3, 1), (24, 5)]:
         with scope(tenant=world.halton):
             for n in range(tables):
-                extra = table_create(
-                    tenant=world.halton,
-                    name=f"T{size}-{n}",
-                    zone=Zone.PREVENTION,
-                    actor=world.admin,
-                )
-                table_organization_add(
-                    table=extra,
-                    organization=world.police_org,
-                    role=ParticipationRole.MEMBER,
-                    actor=world.admin,
-                )
-                happenings(world, extra, f"T{size}-{n}")
+                busy_table(world, f"T{size}-{n}", world.police_org)
             for n in range(size):
                 contact(world, world.police_org, f"d{size}-{n}@police.example")
         now = timezone.now()

@@ -12,7 +12,9 @@ from engagement import services
 from partners.organizations import contact_create
 from tables.actions import action_create, action_update
 from tables.meetings import meeting_record, meeting_schedule
+from tables.models import ParticipationRole, Zone
 from tables.outcomes import measure_create, observation_record
+from tables.services import table_create, table_organization_add
 
 from ..conftest import World
 
@@ -70,3 +72,19 @@ def happenings(world: World, table, label: str) -> None:
 
 def contact(world: World, organization, email: str, name: str = "Intake desk"):
     return contact_create(organization=organization, name=name, email=email, actor=world.admin)
+
+
+def busy_table(world: World, name: str, organization):
+    """A plan-wide table where the organization takes part and something happened."""
+    with scope(tenant=world.halton):
+        table = table_create(
+            tenant=world.halton, name=name, zone=Zone.PREVENTION, actor=world.admin
+        )
+        table_organization_add(
+            table=table,
+            organization=organization,
+            role=ParticipationRole.MEMBER,
+            actor=world.admin,
+        )
+    happenings(world, table, name)
+    return table
