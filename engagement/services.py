@@ -367,10 +367,11 @@ def digest_message(
     unsubscribe = unsubscribe_url(tenant=tenant, recipient=recipient.key)
     tz = tenant.tzinfo
     start, end = digest.window_start.astimezone(tz), digest.window_end.astimezone(tz)
+    # Members can also manage digests in the portal, with previews and the tables covered.
     settings_url = (
         settings.PORTAL_BASE_URL + reverse("digest-settings", kwargs={"tenant_slug": tenant.slug})
         if recipient.user_id
-        else unsubscribe
+        else ""
     )
     headers = {
         "List-Unsubscribe": f"<{unsubscribe}>",

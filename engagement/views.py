@@ -196,6 +196,7 @@ def manage_digest_run(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
             "deliveries": list(page.object_list),
             "query": f"status={status}" if status else "",
         },
+        status=400 if filters.is_bound and not filters.is_valid() else 200,
     )
 
 

@@ -316,6 +316,9 @@ def test_the_email_carries_one_click_unsubscribe_headers(busy: World, sink) -> N
     link = str(message["List-Unsubscribe"]).strip()
     assert link.startswith("<http://testserver/digests/unsubscribe/") and link.endswith("/>")
     assert message["Message-ID"].startswith("<digest-")
+    text = message.get_body(("plain",)).get_content()
+    assert f"Weekly, monthly or off (no sign-in needed): {link.strip('<>')}" in text
+    assert "Your digest settings in the portal: http://testserver/halton/engagement/digest/" in text
     assert message.get_body(("html",)) is not None
     assert message.get_body(("plain",)) is not None
     assert str(message["Subject"]).startswith("Halton Region progress: ")

@@ -105,6 +105,9 @@ def test_admins_see_runs_deliveries_and_any_recipient(world: World, client_for) 
     assert b"leader@halton.example" in failed.content
     assert b"554" in failed.content
     assert b"partner@halton.example" not in failed.content
+    bogus = client.get(reverse("manage:digest-run", args=["halton", run.pk]) + "?status=lost")
+    assert bogus.status_code == 400
+    assert b"Select a valid choice" in bogus.content
 
     happenings(world, world.table, "Later")  # the preview covers what came after the last
     preview = reverse("manage:digest-preview", args=["halton"])
