@@ -26,12 +26,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django_scopes import scope
 
 from cswb.emails import email_build
-from cswb.models import Tenant, User
+from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
 
-from .digests import Digest, DigestBuilder, Recipient, recipients_for_tenant
+from .digests import (
+    Digest,
+    DigestBuilder,
+    Recipient,
+    contact_recipients,
+    recipients_for_tenant,
+)
 from .models import (
     DeliveryStatus,
     DigestDelivery,
@@ -268,10 +275,6 @@ def digests_build(
 ) -> dict[int, Digest | str]:
     """The digest of each delivery, from one read of everything the batch needs; or, for a
     recipient who has left the plan or turned digests off since planning, why not."""
-    from cswb.models import TenantMembership
-
-    from .digests import contact_recipients
-
     # Who they are now, not when the run was planned.
     roles = dict(
         TenantMembership.objects.filter(
@@ -571,8 +574,6 @@ def digest_work(
     tenant that is due (or every given tenant, when forced) and return, per tenant, the
     deliveries to send now. Rows of older runs left behind by a lost worker or waiting for
     a retry are included, once their run has had time to finish on its own."""
-    from django_scopes import scope
-
     settled = now - timedelta(seconds=settings.DIGEST_RESUME_AFTER_SECONDS)
     work = []
     for tenant in tenants:

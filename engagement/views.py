@@ -21,6 +21,7 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import Tenant
+from tables.models import ActionTable
 
 from . import services
 from .digests import Recipient, followed_tables, recipient_for_email, recipient_for_key, user_key
@@ -64,8 +65,6 @@ def digest_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             messages.info(request, f"No change: digests were already {label}.")
         return redirect("digest-settings", tenant_slug=tenant.slug)
     table_ids = followed_tables(tenant=tenant, recipients=[me])[me.key]
-    from tables.models import ActionTable
-
     tables = list(ActionTable.objects.filter(pk__in=table_ids).order_by("name"))
     recent = list(
         DigestDelivery.objects.filter(tenant=tenant, recipient=me.key)
