@@ -21,7 +21,9 @@ def email_build(
 ) -> EmailMultiAlternatives:
     context = {"portal_base_url": settings.PORTAL_BASE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-    text = render_to_string(f"emails/{template}-body.txt", context)
+    # The text part is rendered with autoescaping off: it is plain text, never markup. Drop the
+    # "safe" mark render_to_string gives it, so that a page showing it escapes it.
+    text = str.__str__(render_to_string(f"emails/{template}-body.txt", context))
     html = render_to_string(f"emails/{template}-body.html", context)
     message = EmailMultiAlternatives(
         subject=subject,

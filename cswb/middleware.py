@@ -9,16 +9,71 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from .models import Tenant
 from .selectors import membership_for, mfa_setup_required
+from .text import has_unstorable_text
 
 TENANT_KWARG = "tenant_slug"
+
+
+class NoStoreMiddleware:
+    """Every page and export the portal builds is `Cache-Control: no-store, private`: partner
+    agencies share computers, and tenant data must not stay in a browser's or a proxy's cache.
+    (Static files are served before this runs, and stay cacheable.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class RefuseUnstorableTextMiddleware:
+    """400 for a request whose address, query, cookies or form fields carry a character no
+    text column can hold: a clear refusal instead of a database error. Uploaded files are
+    read by the importer, which reports such a cell with its line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_unstorable_text(request):
+            return render(
+                request,
+                "400.html",
+                {"reason": _("The request contains a character that cannot be stored (NUL).")},
+                status=400,
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_unstorable_text(request: HttpRequest) -> bool:
+        if has_unstorable_text(request.path):
+            return True
+        parts = [request.GET, request.COOKIES]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            parts.append(request.POST)
+        for part in parts:
+            items = part.lists() if hasattr(part, "lists") else part.items()
+            for key, values in items:
+                values = values if isinstance(values, list) else [values]
+                if has_unstorable_text(key) or any(
+                    isinstance(v, str) and has_unstorable_text(v) for v in values
+                ):
+                    return True
+        return False
 
 
 def _calendar_token_user(token: str):

@@ -11,6 +11,8 @@ from . import views
 # Site staff sign in to the Django admin through allauth, with its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler403 = "cswb.views.forbidden"
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from .access import get_tenant_for
 from .health import health_report
+from .logs import forbidden_log
 from .selectors import activity_recent, memberships_for_request
 
 
@@ -49,3 +50,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503
     )
+
+
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The portal's 403 page, logged as one line (see cswb.logs)."""
+    forbidden_log(request, str(exception))
+    return render(request, "403.html", status=403)

@@ -12,6 +12,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
 from cswb.models import Tenant, User
+from cswb.text import has_unstorable_text
 
 from .models import Organization, Sector
 from .organizations import contact_create, organization_create
@@ -30,6 +31,10 @@ GUESSES = {
 }
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2_000
+# A file with thousands of columns or a megabyte on one line is no list of organizations, and
+# reading it would hold a worker for many seconds: refused before it is parsed.
+MAX_COLUMNS = 50
+MAX_LINE_CHARS = 20_000
 
 
 class CsvProblem(ValueError):
@@ -49,6 +54,12 @@ def csv_decode(raw: bytes) -> str:
 
 def csv_parse(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and each record with the line it starts on."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise CsvProblem(
+                f"Line {number} is longer than {MAX_LINE_CHARS:,} characters; "
+                "this does not look like a list of organizations."
+            )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -56,10 +67,18 @@ def csv_parse(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise CsvProblem("The file is empty.") from None
     except csv.Error as error:
         raise CsvProblem(f"Line 1 is not valid CSV: {error}.") from None
+    if len(header) > MAX_COLUMNS:
+        raise CsvProblem(
+            f"The file has {len(header):,} columns; at most {MAX_COLUMNS} can be read."
+        )
     rows: list[tuple[int, list[str]]] = []
     start = reader.line_num + 1
     try:
         for record in reader:
+            if len(record) > MAX_COLUMNS:
+                raise CsvProblem(
+                    f"Line {start} has {len(record):,} cells; at most {MAX_COLUMNS} can be read."
+                )
             if any(cell.strip() for cell in record):
                 rows.append((start, record))
             start = reader.line_num + 1
@@ -122,6 +141,8 @@ def import_plan(
             return " ".join(record[int(index)].split())
 
         plan = RowPlan(line=line, name=cell("name"))
+        if any(has_unstorable_text(value) for value in record):
+            plan.errors.append("A cell holds a NUL character, which cannot be stored.")
         if not plan.name:
             plan.errors.append("The name is empty.")
         elif len(plan.name) > 200:

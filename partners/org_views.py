@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import TenantNeed, get_tenant_for
-from cswb.models import User
+from cswb.models import TenantMembership
 from cswb.ui import confirm_then, error_text
 from tables.selectors import tables_visible_to
 
@@ -104,7 +104,16 @@ def staff_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResp
     if not form.is_valid():
         messages.error(request, "Give a valid email address and role.")
         return _back(organization)
-    user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    # Only this plan's members are looked up: an address of another plan's account gets the
+    # same answer as an unknown one, and nobody is named.
+    member = (
+        TenantMembership.objects.filter(
+            user__email__iexact=form.cleaned_data["email"], is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    user = member.user if member else None
     try:
         if user is None:
             raise ValidationError("No member of this plan has this address; invite them first.")

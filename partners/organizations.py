@@ -71,7 +71,7 @@ def organization_staff_add(
         raise ValidationError({"role": f"Unknown role {role!r}."})
     with scope(tenant=organization.tenant):
         if not TenantMembership.objects.filter(user=user, is_active=True).exists():
-            raise ValidationError({"user": f"{user} is not a member of {organization.tenant}."})
+            raise ValidationError({"user": "No member of this plan has this address."})
         if OrganizationMembership.objects.filter(
             organization=organization, user=user, left_on__isnull=True
         ).exists():

@@ -20,7 +20,7 @@ from cswb.emails import email_send
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import activity_record, membership_create
 
-from .models import Invitation, InvitationStatus, Organization
+from .models import Invitation, InvitationStatus, Organization, OrganizationMembership, OrgRole
 
 if TYPE_CHECKING:
     from tables.models import ActionTable
@@ -49,6 +49,43 @@ def _queue_email(invitation: Invitation, token: str) -> None:
     )
 
 
+def invitation_ceiling_check(
+    *, tenant: Tenant, invited_by: User, role: str, organization: Organization | None, org_role: str
+) -> None:
+    """Nobody grants more than they hold. Only the plan's administrators invite as anything
+    but a member; organization administrators are made by the plan's administrators or by
+    that organization's own. (Where a table's coordinator may invite is the tables app's
+    concern: it calls this too.)"""
+    with scope(tenant=tenant):
+        inviter = TenantMembership.objects.filter(user=invited_by, is_active=True).first()
+        if inviter is None:
+            raise ValidationError("Only members of the plan can invite.")
+        if organization is not None and organization.tenant_id != tenant.pk:
+            raise ValidationError({"organization": "Select a valid choice."})
+        if inviter.is_admin:
+            return
+        if role != TenantRole.MEMBER:
+            raise ValidationError(
+                {"role": "Only the plan's administrators can invite as leadership or admin."}
+            )
+        if (
+            organization is not None
+            and org_role == OrgRole.ORG_ADMIN
+            and not OrganizationMembership.objects.filter(
+                organization=organization,
+                user=invited_by,
+                role=OrgRole.ORG_ADMIN,
+                left_on__isnull=True,
+            ).exists()
+        ):
+            raise ValidationError(
+                {
+                    "org_role": f"Only the plan's administrators and {organization}'s own "
+                    "administrators can make someone its administrator."
+                }
+            )
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -67,6 +104,15 @@ def invitation_create(
     email = email.strip().lower()
     if role not in TenantRole.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
+    if organization is not None and org_role not in OrgRole.values:
+        raise ValidationError({"org_role": f"Unknown role {org_role!r}."})
+    invitation_ceiling_check(
+        tenant=tenant,
+        invited_by=invited_by,
+        role=role,
+        organization=organization,
+        org_role=org_role,
+    )
     with scope(tenant=tenant):
         if TenantMembership.objects.filter(user__email__iexact=email, is_active=True).exists():
             raise ValidationError({"email": f"{email} is already a member of {tenant}."})

@@ -119,8 +119,19 @@ class InviteToTableForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, organizations: list[Organization], **kwargs: object):
+    def __init__(
+        self,
+        *args: object,
+        organizations: list[Organization],
+        may_make_org_admins: bool = False,
+        **kwargs: object,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", _("None"))] + [
             (str(o.pk), o.name) for o in organizations
         ]
+        self.fields["organization"].help_text = _("Organizations sitting at this table.")
+        if not may_make_org_admins:
+            # Organization administrators are made by the plan's administrators or by the
+            # organization's own, on its page; a coordinator invites staff.
+            self.fields["org_role"].choices = [(OrgRole.STAFF, OrgRole.STAFF.label)]

@@ -18,7 +18,14 @@ from cswb.ui import confirm_then, error_text
 from . import meetings as services
 from .access import TableNeed, get_table_for
 from .calendar import meetings_ics
-from .meeting_forms import AgendaItemForm, DecisionForm, MeetingForm, RecordForm, RsvpForm
+from .meeting_forms import (
+    AgendaItemForm,
+    DecisionActionForm,
+    DecisionForm,
+    MeetingForm,
+    RecordForm,
+    RsvpForm,
+)
 from .models import (
     ActionTable,
     AgendaItem,
@@ -30,7 +37,7 @@ from .models import (
     TableOrganization,
     TableSeat,
 )
-from .selectors import granted_table_ids
+from .selectors import granted_table_ids, organizations_at_table
 
 
 def _meeting_url(meeting: Meeting) -> str:
@@ -201,20 +208,22 @@ def decision_action(
     decision = Decision.objects.filter(meeting=meeting, pk=decision_pk).first()
     if decision is None:
         raise Http404("No such decision.")
-    org = (
-        TableOrganization.objects.filter(
-            table=table,
-            left_on__isnull=True,
-            organization_id=request.POST.get("owner_organization") or 0,
+    form = DecisionActionForm(request.POST, organizations=organizations_at_table(table=table))
+    if not form.is_valid():
+        return render(
+            request,
+            "400.html",
+            {
+                "reason": "Choose one of the organizations at this table, or none.",
+                "back_url": _meeting_url(meeting),
+            },
+            status=400,
         )
-        .select_related("organization")
-        .first()
-    )
     try:
         action = services.decision_to_action(
             decision=decision,
             actor=request.user,
-            owner_organization=org.organization if org else None,
+            owner_organization=form.cleaned_data["owner_organization"],
         )
     except ValidationError as error:
         messages.error(request, error_text(error))

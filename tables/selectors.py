@@ -192,6 +192,15 @@ def organizations_for_choice(*, exclude_table: ActionTable | None = None) -> lis
     return list(organizations)
 
 
+def organizations_at_table(*, table: ActionTable) -> list[Organization]:
+    """The organizations sitting at the table now: the only ones its coordinators invite for."""
+    return list(
+        Organization.objects.filter(
+            participations__table=table, participations__left_on__isnull=True
+        ).order_by("name")
+    )
+
+
 def my_open_actions(*, user: User, membership: TenantMembership, limit: int | None = None):
     """Open actions owned by the person or their organizations at tables they may see,
     overdue first, then by due date."""

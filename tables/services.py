@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scope
 
-from cswb.models import Tenant, User
+from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import activity_record
 from partners.models import Organization
 
@@ -239,7 +239,7 @@ def table_seat_add(
     if role not in SeatRole.values:
         raise ValidationError({"role": f"Unknown seat role {role!r}."})
     if not TenantMembership.objects.filter(user=user, is_active=True).exists():
-        raise ValidationError({"user": f"{user} is not a member of {table.tenant}."})
+        raise ValidationError({"user": "No member of this plan has this address."})
     if TableSeat.objects.filter(table=table, user=user, left_on__isnull=True).exists():
         raise ValidationError({"user": f"{user.display_name} already has a seat at this table."})
     seat = TableSeat.objects.create(
@@ -414,3 +414,49 @@ def table_onboard(
         seat_role=SeatRole.COORDINATOR,
     )
     return table, "invited"
+
+
+@transaction.atomic
+def table_invitation_create(
+    *,
+    table: ActionTable,
+    email: str,
+    invited_by: User,
+    seat_role: str,
+    organization: Organization | None = None,
+    org_role: str = "staff",
+):
+    """Invite someone to a seat at the table, as a member of the plan. Whoever runs the table
+    may invite to it, and to it only: the organization, if any, must sit at the table, and only
+    the plan's administrators (or the organization's own) may make its administrators."""
+    from partners.services import invitation_create
+
+    if seat_role not in SeatRole.values:
+        raise ValidationError({"seat_role": f"Unknown seat role {seat_role!r}."})
+    runs_table = TableSeat.objects.filter(
+        table=table, user=invited_by, role__in=RUNNING_ROLES, left_on__isnull=True
+    ).exists()
+    is_admin = TenantMembership.objects.filter(
+        user=invited_by, is_active=True, role=TenantRole.ADMIN
+    ).exists()
+    if not (runs_table or is_admin):
+        raise ValidationError("Only the table's chairs and coordinators can invite to it.")
+    if (
+        organization is not None
+        and not TableOrganization.objects.filter(
+            table=table, organization=organization, left_on__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            {"organization": f"{organization} does not sit at {table.name}. Add it first."}
+        )
+    return invitation_create(
+        tenant=table.tenant,
+        email=email,
+        role=TenantRole.MEMBER,
+        invited_by=invited_by,
+        organization=organization,
+        org_role=org_role if organization else "",
+        table=table,
+        seat_role=seat_role,
+    )

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
-from cswb.models import TenantMembership, TenantRole, User
+from cswb.models import TenantMembership, User
 from cswb.ui import confirm_then, error_text
-from partners.services import invitation_create
+from partners.models import OrgRole
 
 from . import services
 from .access import TableNeed, get_table_for
@@ -28,6 +28,7 @@ from .forms import (
 from .models import FocusArea, TableOrganization, TableSeat
 from .selectors import (
     my_table_ids,
+    organizations_at_table,
     organizations_for_choice,
     table_page,
     tables_list,
@@ -127,7 +128,7 @@ def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
 
 
 def _members_context(request, table, **forms) -> dict[str, object]:
-    participating = organizations_for_choice(exclude_table=None)
+    every_organization = organizations_for_choice(exclude_table=None)
     available = organizations_for_choice(exclude_table=table)
     data = table_page(table=table, with_timeline=False)
     return {
@@ -137,9 +138,15 @@ def _members_context(request, table, **forms) -> dict[str, object]:
         "org_form": forms.get("org_form")
         or AddOrganizationForm(organizations=available, prefix="org"),
         "seat_form": forms.get("seat_form")
-        or AddSeatForm(organizations=participating, prefix="seat"),
+        or AddSeatForm(organizations=every_organization, prefix="seat"),
         "invite_form": forms.get("invite_form")
-        or InviteToTableForm(organizations=participating, prefix="invite"),
+        or InviteToTableForm(
+            organizations=sorted(
+                (p.organization for p, _seats in data["participations"]), key=lambda o: o.name
+            ),
+            may_make_org_admins=request.membership.is_admin,
+            prefix="invite",
+        ),
     }
 
 
@@ -217,22 +224,25 @@ def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpRes
 
 @require_POST
 def table_invite(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
-    organizations = organizations_for_choice()
-    form = InviteToTableForm(request.POST, organizations=organizations, prefix="invite")
+    table, access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    organizations = organizations_at_table(table=table)
+    form = InviteToTableForm(
+        request.POST,
+        organizations=organizations,
+        may_make_org_admins=access.is_admin,
+        prefix="invite",
+    )
     if form.is_valid():
         organization = next(
             (o for o in organizations if str(o.pk) == form.cleaned_data["organization"]), None
         )
         try:
-            invitation_create(
-                tenant=table.tenant,
+            services.table_invitation_create(
+                table=table,
                 email=form.cleaned_data["email"],
-                role=TenantRole.MEMBER,
                 invited_by=request.user,
                 organization=organization,
-                org_role=form.cleaned_data["org_role"] or "staff",
-                table=table,
+                org_role=form.cleaned_data["org_role"] or OrgRole.STAFF,
                 seat_role=form.cleaned_data["seat_role"],
             )
         except ValidationError as error:

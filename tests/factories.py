@@ -66,7 +66,10 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = TenantRole.MEMBER
-    invited_by = factory.SubFactory(UserFactory)
+    # One of the plan's administrators: only they may invite as anything (role ceilings).
+    invited_by = factory.LazyAttribute(
+        lambda o: MembershipFactory(tenant=o.tenant, role=TenantRole.ADMIN).user
+    )
 
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Invitation:

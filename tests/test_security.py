@@ -83,6 +83,8 @@ def test_htmx_is_configured_for_a_strict_csp_and_shared_computers(db: None, clie
     assert '"includeIndicatorStyles":false' in config
     assert '"allowEval":false' in config
     assert '"historyCacheSize":0' in config
+    assert '"allowScriptTags":false' in config
+    assert '"selfRequestsOnly":true' in config  # a planted hx-post cannot leave the portal
     assert '{"code":"400","swap":true,"error":false}' in config  # form errors are shown in place
     assert "X-CSRFToken" in page  # htmx requests carry the CSRF token
 

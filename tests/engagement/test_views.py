@@ -3,6 +3,8 @@ deliveries and previews; and their query budgets as data grows."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,6 +71,51 @@ def test_user_written_text_is_escaped_in_the_email(world: World, client_for) -> 
     frame = client_for("coordinator").get(reverse("digest-preview-html", args=["halton"]))
     assert b"<script>alert(1)</script>" not in frame.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in frame.content
+
+
+PLANTED = (
+    '<div hx-post="/halton/manage/members/4/role/" hx-vals=\'{"role":"admin"}\' '
+    'hx-trigger="load">Q3 pantry report</div>'
+)
+
+
+def test_the_plain_text_part_is_escaped_in_both_previews(world: World, client_for) -> None:
+    """A partner's action title carried hx-* attributes into the admin's preview, where the
+    page's own htmx posted a role change with the admin's session (issue: digest previews)."""
+    from tables.actions import action_create, action_update
+
+    with scope(tenant=world.halton):
+        done = action_create(table=world.table, title=PLANTED, actor=world.partner)
+        action_update(action=done, actor=world.partner, status="in_progress", text="")
+        action_update(action=done, actor=world.partner, status="done", text=PLANTED)
+    pages = [
+        client_for("coordinator").get(reverse("digest-preview", args=["halton"])),
+        client_for("admin").get(
+            reverse("manage:digest-preview", args=["halton"]), {"email": world.partner.email}
+        ),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Q3 pantry report" in html  # the action is in the digest
+        assert "<div hx-post" not in html
+        assert "&lt;div hx-post=&quot;/halton/manage/members/4/role/&quot;" in html
+        # Defence in depth: the text part sits in a container where htmx does nothing.
+        pre = re.search(r"<details[^>]*>\s*<summary>[^<]*</summary>\s*<pre", html)
+        assert pre and "hx-disable" in pre.group(0)
+
+
+def test_the_email_text_part_is_plain_text(world: World) -> None:
+    """render_to_string marks its result safe; a text part must not carry that mark into a
+    page that shows it."""
+    from django.utils.safestring import SafeData
+
+    from cswb.emails import email_build
+
+    message = email_build(
+        template="invitation", to=["a@example.org"], context={"tenant": world.halton}
+    )
+    assert not isinstance(message.body, SafeData)
 
 
 def test_admins_set_the_schedule(world: World, client_for) -> None:

@@ -95,7 +95,7 @@ def test_staff_must_be_members_of_the_plan(world: World) -> None:
     import pytest
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="not a member"):
+    with pytest.raises(ValidationError, match="No member of this plan"):
         organization_staff_add(
             organization=world.youth_org, user=world.outsider, role=OrgRole.STAFF, actor=world.admin
         )
