@@ -413,8 +413,13 @@ def _section_part(section, kind: str) -> str:
     """A table's part of the email, rendered (and escaped) once for every recipient who
     shares it in the batch."""
     if kind not in section.rendered:
-        section.rendered[kind] = mark_safe(  # noqa: S308 - rendered by an autoescaping template
-            render_to_string(f"emails/_digest-section.{kind}", {"section": section})
+        rendered = render_to_string(f"emails/_digest-section.{kind}", {"section": section})
+        # Only the HTML part comes from an autoescaping template and may be marked safe; the
+        # text part is plain text (autoescaping off) and must never carry the mark.
+        section.rendered[kind] = (
+            mark_safe(rendered)  # noqa: S308 - escaped by the autoescaping HTML template
+            if kind == "html"
+            else str.__str__(rendered)
         )
     return section.rendered[kind]
 

@@ -107,3 +107,23 @@ def test_no_page_leaks_template_syntax(world, client_for) -> None:
         page = client.get(url).content.decode()
         for token in ("{#", "#}", "{%", "%}", "{{", "}}"):
             assert token not in page, (url, token)
+
+
+def test_only_web_addresses_become_links(world, client_for) -> None:
+    """Forms accept http(s) only; a `javascript:` address that reached the database some other
+    way (an import, the Django admin) is shown as text, never as a link."""
+    from django_scopes import scope
+
+    from cswb.templatetags.portal import web_url
+    from partners.models import Organization
+
+    assert web_url("https://example.org/a") == "https://example.org/a"
+    assert web_url("JavaScript:alert(1)") == web_url(" javascript:alert(1)") == ""
+    assert web_url("data:text/html,x") == web_url("//evil.example") == web_url(None) == ""
+    with scope(tenant=world.halton):
+        Organization.objects.filter(pk=world.youth_org.pk).update(website="javascript:alert(1)")
+    page = client_for("admin").get(
+        reverse("partners:organization", args=["halton", world.youth_org.slug])
+    )
+    assert b'href="javascript:' not in page.content
+    assert b"javascript:alert(1)" in page.content  # shown, as text
