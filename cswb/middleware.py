@@ -46,14 +46,24 @@ class RefuseUnstorableTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._carries_unstorable_text(request):
-            return render(
+        if not self._carries_unstorable_text(request):
+            return self.get_response(request)
+        reason = _(
+            "What was sent contains an invisible control character (a NUL byte) that the "
+            "portal does not accept. Remove it, or retype the text, and try again."
+        )
+        if request.headers.get("HX-Request"):
+            # An in-place form: say it where messages are announced, and keep what was typed.
+            response = render(
                 request,
-                "400.html",
-                {"reason": _("The request contains a character that cannot be stored (NUL).")},
+                "partials/refusal.html",
+                {"reason": reason, "nothing_changed": _("Nothing was changed.")},
                 status=400,
             )
-        return self.get_response(request)
+            response["HX-Retarget"] = "#messages"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return render(request, "400.html", {"reason": reason}, status=400)
 
     @staticmethod
     def _carries_unstorable_text(request: HttpRequest) -> bool:

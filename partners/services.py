@@ -253,12 +253,19 @@ def _apply_affiliations(invitation: Invitation, user: User) -> None:
             table=invitation.table, user=user, left_on__isnull=True
         ).exists()
     ):
+        # On behalf of the organization only if it still sits at the table.
+        still_there = (
+            invitation.organization_id is not None
+            and invitation.organization.participations.filter(
+                table=invitation.table, left_on__isnull=True
+            ).exists()
+        )
         table_seat_add(
             table=invitation.table,
             user=user,
             role=invitation.seat_role or "member",
             actor=invitation.invited_by,
-            organization=invitation.organization,
+            organization=invitation.organization if still_there else None,
         )
 
 

@@ -104,6 +104,7 @@ class AddSeatForm(forms.Form):
         self.fields["organization"].choices = [("", _("Themselves"))] + [
             (str(o.pk), o.name) for o in organizations
         ]
+        self.fields["organization"].help_text = _("Organizations sitting at this table.")
 
 
 class InviteToTableForm(forms.Form):

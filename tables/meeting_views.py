@@ -288,8 +288,7 @@ def meeting_rsvp(request: HttpRequest, tenant_slug: str, table_slug: str, pk: in
 def _ics(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return response  # no-store, private: set for every response by NoStoreMiddleware
 
 
 @require_GET

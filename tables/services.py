@@ -242,6 +242,15 @@ def table_seat_add(
         raise ValidationError({"user": "No member of this plan has this address."})
     if TableSeat.objects.filter(table=table, user=user, left_on__isnull=True).exists():
         raise ValidationError({"user": f"{user.display_name} already has a seat at this table."})
+    if (
+        organization is not None
+        and not TableOrganization.objects.filter(
+            table=table, organization=organization, left_on__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            {"organization": f"{organization} does not sit at {table.name}. Add it first."}
+        )
     seat = TableSeat.objects.create(
         tenant=table.tenant, table=table, user=user, role=role, organization=organization
     )

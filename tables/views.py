@@ -128,22 +128,21 @@ def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
 
 
 def _members_context(request, table, **forms) -> dict[str, object]:
-    every_organization = organizations_for_choice(exclude_table=None)
     available = organizations_for_choice(exclude_table=table)
     data = table_page(table=table, with_timeline=False)
+    at_table = sorted(
+        (p.organization for p, _seats in data["participations"]), key=lambda o: o.name
+    )
     return {
         "tenant": table.tenant,
         "table": table,
         **data,
         "org_form": forms.get("org_form")
         or AddOrganizationForm(organizations=available, prefix="org"),
-        "seat_form": forms.get("seat_form")
-        or AddSeatForm(organizations=every_organization, prefix="seat"),
+        "seat_form": forms.get("seat_form") or AddSeatForm(organizations=at_table, prefix="seat"),
         "invite_form": forms.get("invite_form")
         or InviteToTableForm(
-            organizations=sorted(
-                (p.organization for p, _seats in data["participations"]), key=lambda o: o.name
-            ),
+            organizations=at_table,
             may_make_org_admins=request.membership.is_admin,
             prefix="invite",
         ),
@@ -189,7 +188,7 @@ def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) ->
 @require_POST
 def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
-    organizations = organizations_for_choice()
+    organizations = organizations_at_table(table=table)
     form = AddSeatForm(request.POST, organizations=organizations, prefix="seat")
     if form.is_valid():
         user = User.objects.filter(

@@ -186,7 +186,12 @@ def test_nul_in_an_address_a_token_or_a_form_is_refused(world: World, client_for
     edit = reverse("tables:edit", args=["halton", world.table.slug])
     response = admin.post(edit, {"name": "Youth\x00 mental health", "zone": "prevention"})
     assert response.status_code == 400
-    assert "cannot be stored" in response.content.decode()
+    assert "a NUL byte" in response.content.decode()
+    # In place (htmx), the refusal goes to the messages region and what was typed stays.
+    response = admin.post(edit, {"name": "x\x00"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#messages" and response["HX-Reswap"] == "innerHTML"
+    assert response.content.decode().startswith('<p class="message message--error" role="alert">')
     from cswb.text import has_unstorable_text
 
     assert has_unstorable_text("a\ud800b") and has_unstorable_text("\x00")
@@ -347,3 +352,24 @@ def test_a_refusal_is_logged_as_one_line(world: World, client_for, caplog) -> No
     message = record.getMessage()
     assert message.startswith(f"403 user={world.member.pk} tenant=halton path={url} reason=")
     assert "\n" not in message
+
+
+def test_a_seat_is_on_behalf_of_an_organization_at_the_table_only(world: World, client_for) -> None:
+    """Found in the walkthrough: the seat form offered every organization of the plan."""
+    from tables.models import TableSeat
+
+    url = reverse("tables:seat-add", args=["halton", world.ipv.slug])
+    data = {"seat-email": world.member.email, "seat-role": SeatRole.MEMBER}
+    response = client_for("coordinator").post(
+        url, {**data, "seat-organization": world.police_org.pk}
+    )
+    assert response.status_code == 400
+    with scope(tenant=world.halton):
+        assert not TableSeat.objects.filter(table=world.ipv, user=world.member).exists()
+    response = client_for("coordinator").post(
+        url, {**data, "seat-organization": world.youth_org.pk}
+    )
+    assert response.status_code == 302
+    with scope(tenant=world.halton):
+        seat = TableSeat.objects.get(table=world.ipv, user=world.member)
+    assert seat.organization == world.youth_org
