@@ -9,7 +9,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from .models import Tenant, TenantMembership
+from cswb.models import Tenant, TenantMembership
 
 
 class TenantNeed(StrEnum):

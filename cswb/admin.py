@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ActivityEvent, Tenant, TenantMembership, User
+from cswb.models import ActivityEvent, Tenant, TenantMembership, User
 
 
 @admin.register(User)

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "CSWB Portal"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 -- connects the account-event receivers
+        from cswb import receivers  # noqa: F401 -- connects the account-event receivers

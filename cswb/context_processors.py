@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from .selectors import memberships_for_request
+from cswb.selectors import memberships_for_request
 
 
 def portal(request: HttpRequest) -> dict[str, object]:

@@ -2,11 +2,10 @@
 
 from django.urls import path
 
+from cswb import manage_views
 from engagement import views as digest_views
 from partners import manage_views as partner_views
 from tables import manage_views as table_views
-
-from . import manage_views
 
 app_name = "manage"
 

@@ -8,11 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
-from .access import TenantNeed, get_tenant_for
-from .forms import MfaPolicyForm, RoleForm
-from .models import TenantMembership, TenantRole
-from .selectors import members_list, security_events
+from cswb import services
+from cswb.access import TenantNeed, get_tenant_for
+from cswb.forms import MfaPolicyForm, RoleForm
+from cswb.models import TenantMembership, TenantRole
+from cswb.selectors import members_list, security_events
 
 PAGE_SIZE = 50
 

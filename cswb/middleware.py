@@ -16,9 +16,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from .models import Tenant
-from .selectors import membership_for, mfa_setup_required
-from .text import has_unstorable_text
+from cswb.models import Tenant
+from cswb.selectors import membership_for, mfa_setup_required
+from cswb.text import has_unstorable_text
 
 TENANT_KWARG = "tenant_slug"
 

@@ -7,8 +7,8 @@ from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from .models import User
-from .services import security_event_record
+from cswb.models import User
+from cswb.services import security_event_record
 
 KIND = {"totp": "authenticator app", "webauthn": "security key", "recovery_codes": "recovery codes"}
 

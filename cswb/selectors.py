@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django_scopes import scopes_disabled
 
-from .models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
+from cswb.models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
 
 
 def memberships_for_user(*, user: User) -> list[TenantMembership]:

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django_scopes import scope
 
-from .models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
+from cswb.models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
 
 
 def activity_record(
@@ -148,7 +148,7 @@ def security_event_record(
 ) -> None:
     """An account event (sign-in, failed sign-in, MFA change) goes into the log of every plan
     the person belongs to, where that plan's administrators can see it."""
-    from .selectors import memberships_for_user
+    from cswb.selectors import memberships_for_user
 
     for membership in memberships_for_user(user=user):
         activity_record(

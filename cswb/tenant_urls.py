@@ -3,9 +3,8 @@ added to its matrix."""
 
 from django.urls import include, path
 
+from cswb import views
 from tables import action_views, progress_views
-
-from . import views
 
 urlpatterns = [
     path("", views.tenant_home, name="tenant-home"),

@@ -2,11 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from cswb import views
 from engagement.views import unsubscribe
 from partners.views import invitation_accept
 from tables.meeting_views import calendar_settings, personal_feed
-
-from . import views
 
 # Site staff sign in to the Django admin through allauth, with its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)

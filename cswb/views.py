@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .access import get_tenant_for
-from .health import health_report
-from .logs import forbidden_log
-from .selectors import activity_recent, memberships_for_request
+from cswb.access import get_tenant_for
+from cswb.health import health_report
+from cswb.logs import forbidden_log
+from cswb.selectors import activity_recent, memberships_for_request
 
 
 @require_GET

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DeliveryStatus, DigestSchedule, Frequency
+from engagement.models import DeliveryStatus, DigestSchedule, Frequency
 
 
 class FrequencyForm(forms.Form):

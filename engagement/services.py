@@ -31,15 +31,14 @@ from django_scopes import scope
 from cswb.emails import email_build
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
-
-from .digests import (
+from engagement.digests import (
     Digest,
     DigestBuilder,
     Recipient,
     contact_recipients,
     recipients_for_tenant,
 )
-from .models import (
+from engagement.models import (
     DeliveryStatus,
     DigestDelivery,
     DigestPreference,

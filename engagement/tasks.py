@@ -6,8 +6,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import Tenant
-
-from . import services
+from engagement import services
 
 
 def dispatch(work) -> int:

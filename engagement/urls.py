@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from engagement import views
 
 urlpatterns = [
     path("digest/", views.digest_settings, name="digest-settings"),

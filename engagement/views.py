@@ -21,12 +21,17 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import Tenant
+from engagement import services
+from engagement.digests import (
+    Recipient,
+    followed_tables,
+    recipient_for_email,
+    recipient_for_key,
+    user_key,
+)
+from engagement.forms import DeliveryFilterForm, FrequencyForm, PreviewForm, ScheduleForm
+from engagement.models import DeliveryStatus, DigestDelivery, DigestRun, Frequency
 from tables.models import ActionTable
-
-from . import services
-from .digests import Recipient, followed_tables, recipient_for_email, recipient_for_key, user_key
-from .forms import DeliveryFilterForm, FrequencyForm, PreviewForm, ScheduleForm
-from .models import DeliveryStatus, DigestDelivery, DigestRun, Frequency
 
 PAGE_SIZE = 50
 STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')

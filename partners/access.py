@@ -6,8 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from cswb.access import TenantNeed, get_tenant_for
-
-from .models import Invitation, Organization, OrganizationMembership, OrgRole
+from partners.models import Invitation, Organization, OrganizationMembership, OrgRole
 
 
 def get_invitation_for(request: HttpRequest, pk: int) -> Invitation:

@@ -5,8 +5,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from cswb.models import TenantRole
-
-from .models import InvitationStatus, OrgRole, Sector
+from partners.models import InvitationStatus, OrgRole, Sector
 
 
 class InvitationForm(forms.Form):

@@ -10,11 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cswb.access import TenantNeed, get_tenant_for
-
-from . import importing
-from .forms import OrganizationForm
-from .models import Sector
-from .organizations import organization_create
+from partners import importing
+from partners.forms import OrganizationForm
+from partners.models import Sector
+from partners.organizations import organization_create
 
 SESSION_KEY = "organization-import"
 

@@ -15,14 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import TenantMembership
 from cswb.ui import confirm_then, error_text
+from partners import organizations as services
+from partners.access import OrganizationNeed, get_organization_for
+from partners.csvsafe import csv_write
+from partners.forms import ContactForm, OrganizationFilterForm, StaffForm
+from partners.models import Contact, Organization, OrganizationMembership
+from partners.selectors import organization_page, organizations_list
 from tables.selectors import tables_visible_to
-
-from . import organizations as services
-from .access import OrganizationNeed, get_organization_for
-from .csvsafe import csv_write
-from .forms import ContactForm, OrganizationFilterForm, StaffForm
-from .models import Contact, Organization, OrganizationMembership
-from .selectors import organization_page, organizations_list
 
 PAGE_SIZE = 30
 

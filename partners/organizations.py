@@ -12,8 +12,7 @@ from django_scopes import scope
 
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
-
-from .models import Contact, Organization, OrganizationMembership, OrgRole, Sector
+from partners.models import Contact, Organization, OrganizationMembership, OrgRole, Sector
 
 
 def _slug_for(name: str) -> str:

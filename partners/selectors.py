@@ -4,8 +4,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .models import Invitation, InvitationStatus
-from .services import invitation_token_hash
+from partners.models import Invitation, InvitationStatus
+from partners.services import invitation_token_hash
 
 
 def invitation_from_token(*, token: str) -> Invitation | None:
@@ -41,7 +41,7 @@ def organizations_list(*, search: str = "", sector: str = "") -> QuerySet:
     """The current tenant's organizations with how many tables each sits at."""
     from django.db.models import Count
 
-    from .models import Organization
+    from partners.models import Organization
 
     organizations = Organization.objects.annotate(
         table_count=Count(
@@ -56,9 +56,8 @@ def organizations_list(*, search: str = "", sector: str = "") -> QuerySet:
 
 
 def organization_page(*, organization, visible_tables: QuerySet) -> dict[str, object]:
+    from partners.models import Contact, OrganizationMembership
     from tables.models import TableOrganization
-
-    from .models import Contact, OrganizationMembership
 
     return {
         "participations": list(

@@ -19,8 +19,13 @@ from django_scopes import scope
 from cswb.emails import email_send
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import activity_record, membership_create
-
-from .models import Invitation, InvitationStatus, Organization, OrganizationMembership, OrgRole
+from partners.models import (
+    Invitation,
+    InvitationStatus,
+    Organization,
+    OrganizationMembership,
+    OrgRole,
+)
 
 if TYPE_CHECKING:
     from tables.models import ActionTable
@@ -40,7 +45,7 @@ def _expiry() -> datetime:
 
 
 def _queue_email(invitation: Invitation, token: str) -> None:
-    from .tasks import invitation_send_email
+    from partners.tasks import invitation_send_email
 
     transaction.on_commit(
         lambda: invitation_send_email.delay(
@@ -229,11 +234,10 @@ def _accept(invitation: Invitation, user: User) -> TenantMembership:
 
 def _apply_affiliations(invitation: Invitation, user: User) -> None:
     """The organization and the table seat the invitation promised, if any."""
+    from partners.models import OrganizationMembership
+    from partners.organizations import organization_staff_add
     from tables.models import TableSeat
     from tables.services import table_seat_add
-
-    from .models import OrganizationMembership
-    from .organizations import organization_staff_add
 
     if (
         invitation.organization_id

@@ -4,8 +4,7 @@ from celery import shared_task
 from django_scopes import scope
 
 from cswb.models import Tenant
-
-from . import services
+from partners import services
 
 
 @shared_task(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import org_views, views
+from partners import org_views, views
 
 app_name = "partners"
 

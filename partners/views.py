@@ -16,12 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import TenantRole, User
 from cswb.ui import error_text
-
-from . import services
-from .access import get_invitation_for
-from .forms import AcceptAsNewUserForm, InvitationFilterForm, InvitationForm
-from .models import InvitationStatus
-from .selectors import invitation_from_token, invitations_list
+from partners import services
+from partners.access import get_invitation_for
+from partners.forms import AcceptAsNewUserForm, InvitationFilterForm, InvitationForm
+from partners.models import InvitationStatus
+from partners.selectors import invitation_from_token, invitations_list
 
 PAGE_SIZE = 25
 

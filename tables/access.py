@@ -9,8 +9,7 @@ from django.http import Http404, HttpRequest
 from guardian.core import ObjectPermissionChecker
 
 from cswb.access import get_tenant_for
-
-from .models import ActionTable
+from tables.models import ActionTable
 
 
 class TableNeed(StrEnum):
@@ -87,7 +86,7 @@ def may_update_action(access: TableAccess, action, user, organization_ids: set[i
 def get_action_for(request: HttpRequest, table_slug: str, pk: int, *, update: bool = False):
     """The action, its table and access. Members-only tables' actions are not shown to
     leadership (403: they may know the table, not read its work)."""
-    from .models import Action
+    from tables.models import Action
 
     table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
     action = (

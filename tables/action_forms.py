@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cswb.guardrails import PersonalInformationGuardMixin
-
-from .models import ActionStatus, Priority
+from tables.models import ActionStatus, Priority
 
 
 class ActionForm(PersonalInformationGuardMixin, forms.Form):

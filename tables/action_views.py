@@ -14,12 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cswb.access import get_tenant_for
 from cswb.ui import error_text
 from partners.models import Organization
-
-from . import actions as services
-from .access import TableNeed, get_action_for, get_table_for, user_organization_ids
-from .action_forms import ActionFilterForm, ActionForm, ActionUpdateForm
-from .models import ACTION_OPEN_STATUSES, Action, ActionUpdate, TableOrganization
-from .selectors import my_open_actions
+from tables import actions as services
+from tables.access import TableNeed, get_action_for, get_table_for, user_organization_ids
+from tables.action_forms import ActionFilterForm, ActionForm, ActionUpdateForm
+from tables.models import ACTION_OPEN_STATUSES, Action, ActionUpdate, TableOrganization
+from tables.selectors import my_open_actions
 
 PAGE_SIZE = 30
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 from cswb.models import User
 from cswb.services import activity_record
 from partners.models import Organization
-
-from .models import Action, ActionStatus, ActionTable, ActionUpdate, Priority
+from tables.models import Action, ActionStatus, ActionTable, ActionUpdate, Priority
 
 S = ActionStatus
 ACTION_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import Meeting, MeetingStatus
+from tables.models import Meeting, MeetingStatus
 
 STATUS = {
     MeetingStatus.SCHEDULED: "CONFIRMED",

@@ -8,9 +8,8 @@ from django_scopes import scope
 from cswb.models import Tenant, User
 from partners.models import Organization, OrganizationMembership, OrgRole, Sector
 from partners.organizations import organization_create, organization_staff_add
-
-from . import services
-from .models import ActionTable, FocusArea, TableOrganization, TableSeat, Visibility, Zone
+from tables import services
+from tables.models import ActionTable, FocusArea, TableOrganization, TableSeat, Visibility, Zone
 
 S = Sector
 ORGANIZATIONS = [
@@ -384,8 +383,8 @@ def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
 
     from django.utils import timezone
 
-    from .actions import action_create, action_update
-    from .models import Action
+    from tables.actions import action_create, action_update
+    from tables.models import Action
 
     today = timezone.localdate()
     with scope(tenant=halton):
@@ -421,8 +420,8 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
 
     from django.utils import timezone
 
-    from . import meetings
-    from .models import Meeting
+    from tables import meetings
+    from tables.models import Meeting
 
     tz = halton.tzinfo
     today = timezone.localdate()
@@ -494,8 +493,8 @@ def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
     from datetime import date
     from decimal import Decimal
 
-    from .models import Measure
-    from .outcomes import measure_create, observation_record
+    from tables.models import Measure
+    from tables.outcomes import measure_create, observation_record
 
     with scope(tenant=halton):
         for index, table in enumerate(ActionTable.objects.order_by("name")):

@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organization, OrgRole
-
-from .models import ActionTable, FocusArea, ParticipationRole, SeatRole, TableStatus, Zone
+from tables.models import ActionTable, FocusArea, ParticipationRole, SeatRole, TableStatus, Zone
 
 
 class TableFilterForm(forms.Form):

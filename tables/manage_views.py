@@ -14,9 +14,8 @@ from django.views.decorators.http import require_http_methods
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.services import activity_record
 from partners.models import Organization
-
-from . import services
-from .models import FocusArea, Visibility, Zone
+from tables import services
+from tables.models import FocusArea, Visibility, Zone
 
 
 class OnboardForm(forms.Form):

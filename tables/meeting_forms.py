@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cswb.guardrails import PersonalInformationGuardMixin
-
-from .models import AttendanceStatus, Rsvp
+from tables.models import AttendanceStatus, Rsvp
 
 
 class MeetingForm(forms.Form):

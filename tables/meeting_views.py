@@ -14,11 +14,10 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.selectors import memberships_for_user
 from cswb.ui import confirm_then, error_text
-
-from . import meetings as services
-from .access import TableNeed, get_table_for
-from .calendar import meetings_ics
-from .meeting_forms import (
+from tables import meetings as services
+from tables.access import TableNeed, get_table_for
+from tables.calendar import meetings_ics
+from tables.meeting_forms import (
     AgendaItemForm,
     DecisionActionForm,
     DecisionForm,
@@ -26,7 +25,7 @@ from .meeting_forms import (
     RecordForm,
     RsvpForm,
 )
-from .models import (
+from tables.models import (
     ActionTable,
     AgendaItem,
     Attendance,
@@ -37,7 +36,7 @@ from .models import (
     TableOrganization,
     TableSeat,
 )
-from .selectors import granted_table_ids, organizations_at_table
+from tables.selectors import granted_table_ids, organizations_at_table
 
 
 def _meeting_url(meeting: Meeting) -> str:

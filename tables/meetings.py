@@ -12,9 +12,8 @@ from django.utils import timezone
 from cswb.models import User
 from cswb.services import activity_record
 from partners.models import Organization
-
-from .actions import action_create
-from .models import (
+from tables.actions import action_create
+from tables.models import (
     Action,
     ActionTable,
     AgendaItem,

@@ -16,10 +16,9 @@ from cswb.guardrails import PersonalInformationGuardMixin
 from cswb.ui import error_text
 from partners.csvsafe import csv_write
 from partners.models import Organization
-
-from . import outcomes as services
-from .access import TableNeed, get_table_for, user_organization_ids
-from .models import Measure, Observation, TableOrganization
+from tables import outcomes as services
+from tables.access import TableNeed, get_table_for, user_organization_ids
+from tables.models import Measure, Observation, TableOrganization
 
 
 class MeasureForm(forms.ModelForm):

@@ -13,8 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cswb.models import User
 from cswb.services import activity_record
-
-from .models import ActionTable, Direction, Measure, Observation
+from tables.models import ActionTable, Direction, Measure, Observation
 
 
 @transaction.atomic

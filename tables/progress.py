@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from .models import (
+from tables.models import (
     ACTION_OPEN_STATUSES,
     Action,
     ActionStatus,
@@ -24,7 +24,7 @@ from .models import (
     TableOrganization,
     TableSeat,
 )
-from .outcomes import trend_sentence
+from tables.outcomes import trend_sentence
 
 STALE_AFTER_DAYS = 90
 MANY_OVERDUE = 5

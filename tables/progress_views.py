@@ -11,17 +11,16 @@ from django.views.decorators.http import require_GET
 
 from cswb.access import get_tenant_for
 from partners.csvsafe import csv_write
-
-from .access import TableNeed, get_table_for
-from .models import ActionTable, TableStatus, Zone
-from .progress import (
+from tables.access import TableNeed, get_table_for
+from tables.models import ActionTable, TableStatus, Zone
+from tables.progress import (
     attendance_rate,
     completion_by_month,
     flags_for,
     measures_with_trends,
     progress_rows,
 )
-from .selectors import granted_table_ids, table_page
+from tables.selectors import granted_table_ids, table_page
 
 SORTS = {
     "name": ("name", False),

@@ -10,8 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from cswb.models import ActivityEvent, TenantMembership, User
 from partners.models import Organization, Sector
-
-from .models import (
+from tables.models import (
     ActionTable,
     ActionTableGroupObjectPermission,
     ActionTableUserObjectPermission,
@@ -208,8 +207,7 @@ def my_open_actions(*, user: User, membership: TenantMembership, limit: int | No
     from django.utils import timezone
 
     from partners.models import OrganizationMembership
-
-    from .models import ACTION_OPEN_STATUSES, Action
+    from tables.models import ACTION_OPEN_STATUSES, Action
 
     org_ids = OrganizationMembership.objects.filter(user=user, left_on__isnull=True).values(
         "organization_id"
@@ -239,7 +237,7 @@ def my_upcoming_meetings(*, user: User, limit: int = 5) -> list:
     organization)."""
     from django.utils import timezone
 
-    from .models import Meeting, MeetingStatus
+    from tables.models import Meeting, MeetingStatus
 
     return list(
         Meeting.objects.filter(

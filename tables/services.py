@@ -16,8 +16,7 @@ from django_scopes import scope
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import activity_record
 from partners.models import Organization
-
-from .models import (
+from tables.models import (
     RUNNING_ROLES,
     ActionTable,
     ActionTableGroupObjectPermission,

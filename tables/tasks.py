@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from . import meetings
+from tables import meetings
 
 
 @shared_task(name="tables.send_meeting_reminders")
@@ -24,7 +24,7 @@ def send_meeting_reminders() -> int:
     max_retries=5,
 )
 def send_meeting_reminder(*, meeting_id: int) -> int:
-    from .models import Meeting
+    from tables.models import Meeting
 
     with scopes_disabled():
         tenant = Meeting.objects.select_related("tenant").get(pk=meeting_id).tenant

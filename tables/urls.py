@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import action_views, meeting_views, outcome_views, progress_views, views
+from tables import action_views, meeting_views, outcome_views, progress_views, views
 
 app_name = "tables"
 

@@ -14,10 +14,9 @@ from cswb.access import get_tenant_for
 from cswb.models import TenantMembership, User
 from cswb.ui import confirm_then, error_text
 from partners.models import OrgRole
-
-from . import services
-from .access import TableNeed, get_table_for
-from .forms import (
+from tables import services
+from tables.access import TableNeed, get_table_for
+from tables.forms import (
     AddOrganizationForm,
     AddSeatForm,
     InviteToTableForm,
@@ -25,8 +24,8 @@ from .forms import (
     TableFilterForm,
     TableForm,
 )
-from .models import FocusArea, TableOrganization, TableSeat
-from .selectors import (
+from tables.models import FocusArea, TableOrganization, TableSeat
+from tables.selectors import (
     my_table_ids,
     organizations_at_table,
     organizations_for_choice,

@@ -1,8 +1,8 @@
 """Tables and their work: the table itself, its seats and organizations (core), and the
 actions it takes (actions)."""
 
-from .actions import ACTION_OPEN_STATUSES, Action, ActionStatus, ActionUpdate, Priority
-from .core import (
+from tables.models.actions import ACTION_OPEN_STATUSES, Action, ActionStatus, ActionUpdate, Priority
+from tables.models.core import (
     RUNNING_ROLES,
     ActionTable,
     ActionTableGroupObjectPermission,
@@ -16,7 +16,7 @@ from .core import (
     Visibility,
     Zone,
 )
-from .meetings import (
+from tables.models.meetings import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
@@ -26,7 +26,7 @@ from .meetings import (
     MeetingStatus,
     Rsvp,
 )
-from .outcomes import Direction, Measure, MeasureKind, Observation
+from tables.models.outcomes import Direction, Measure, MeasureKind, Observation
 
 __all__ = [
     "ACTION_OPEN_STATUSES",

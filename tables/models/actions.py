@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from cswb.models import Tenant
-
-from .core import ActionTable
+from tables.models.core import ActionTable
 
 
 class ActionStatus(models.TextChoices):

@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from cswb.models import Tenant
-
-from .actions import Action
-from .core import ActionTable
+from tables.models.actions import Action
+from tables.models.core import ActionTable
 
 
 class MeetingStatus(models.TextChoices):
