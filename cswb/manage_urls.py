@@ -4,7 +4,7 @@ from django.urls import path
 
 from cswb import manage_views
 from engagement import views as digest_views
-from partners import manage_views as partner_views
+from partners.views import manage as partner_manage
 from tables import manage_views as table_views
 
 app_name = "manage"
@@ -16,8 +16,8 @@ urlpatterns = [
     path("security/", manage_views.security, name="security"),
     path("tables/new/", table_views.table_new, name="table-new"),
     path("focus-areas/", table_views.focus_areas, name="focus-areas"),
-    path("organizations/new/", partner_views.organization_new, name="organization-new"),
-    path("organizations/import/", partner_views.organization_import, name="organization-import"),
+    path("organizations/new/", partner_manage.organization_new, name="organization-new"),
+    path("organizations/import/", partner_manage.organization_import, name="organization-import"),
     path("digests/", digest_views.manage_digests, name="digests"),
     path("digests/runs/<int:pk>/", digest_views.manage_digest_run, name="digest-run"),
     path("digests/preview/", digest_views.manage_digest_preview, name="digest-preview"),

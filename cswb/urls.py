@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from cswb import views
 from engagement.views import unsubscribe
-from partners.views import invitation_accept
+from partners.views.invitations import invitation_accept_view
 from tables.meeting_views import calendar_settings, personal_feed
 
 # Site staff sign in to the Django admin through allauth, with its rate limits and MFA.
@@ -15,7 +15,7 @@ handler403 = "cswb.views.forbidden"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/invitation/<str:token>/", invitation_accept, name="invitation-accept"),
+    path("accounts/invitation/<str:token>/", invitation_accept_view, name="invitation-accept"),
     path("accounts/calendar/", calendar_settings, name="calendar-settings"),
     path("calendar/<str:token>.ics", personal_feed, name="calendar-feed"),
     path("digests/unsubscribe/<str:token>/", unsubscribe, name="digest-unsubscribe"),

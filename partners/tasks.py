@@ -4,7 +4,7 @@ from celery import shared_task
 from django_scopes import scope
 
 from cswb.models import Tenant
-from partners import services
+from partners.services.invitations import invitation_email_send
 
 
 @shared_task(
@@ -16,4 +16,4 @@ from partners import services
 def invitation_send_email(*, tenant_id: int, invitation_id: int, token: str) -> bool:
     tenant = Tenant.objects.get(pk=tenant_id)
     with scope(tenant=tenant):
-        return services.invitation_email_send(invitation_id=invitation_id, token=token)
+        return invitation_email_send(invitation_id=invitation_id, token=token)

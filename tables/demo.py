@@ -7,7 +7,7 @@ from django_scopes import scope
 
 from cswb.models import Tenant, User
 from partners.models import Organization, OrganizationMembership, OrgRole, Sector
-from partners.organizations import organization_create, organization_staff_add
+from partners.services.organizations import organization_create, organization_staff_add
 from tables import services
 from tables.models import ActionTable, FocusArea, TableOrganization, TableSeat, Visibility, Zone
 
@@ -543,7 +543,7 @@ def demo_contacts_seed(*, halton: Tenant, admin: User) -> None:
     """Two organizations' digest contacts, so digests have someone without an account
     (idempotent)."""
     from partners.models import Contact
-    from partners.organizations import contact_create
+    from partners.services.organizations import contact_create
 
     with scope(tenant=halton):
         for org_name, name, email in DEMO_CONTACTS:

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cswb.csvsafe import csv_write
 from cswb.guardrails import PersonalInformationGuardMixin
 from cswb.ui import error_text
-from partners.csvsafe import csv_write
 from partners.models import Organization
 from tables import outcomes as services
 from tables.access import TableNeed, get_table_for, user_organization_ids

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cswb.access import get_tenant_for
-from partners.csvsafe import csv_write
+from cswb.csvsafe import csv_write
 from tables.access import TableNeed, get_table_for
 from tables.models import ActionTable, TableStatus, Zone
 from tables.progress import (

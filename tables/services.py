@@ -373,7 +373,7 @@ def table_onboard(
     coordinator, seated now if they are in the plan or invited by email if not. Returns the
     table and "seated" or "invited"."""
     from cswb.models import TenantMembership
-    from partners.services import invitation_create
+    from partners.services.invitations import invitation_create
 
     table = table_create(
         tenant=tenant,
@@ -437,7 +437,7 @@ def table_invitation_create(
     """Invite someone to a seat at the table, as a member of the plan. Whoever runs the table
     may invite to it, and to it only: the organization, if any, must sit at the table, and only
     the plan's administrators (or the organization's own) may make its administrators."""
-    from partners.services import invitation_create
+    from partners.services.invitations import invitation_create
 
     if seat_role not in SeatRole.values:
         raise ValidationError({"seat_role": f"Unknown seat role {seat_role!r}."})

@@ -16,7 +16,7 @@ from django_scopes import scope
 
 from cswb.models import Tenant, TenantRole, User
 from partners.models import Organization, OrgRole, Sector
-from partners.organizations import organization_create, organization_staff_add
+from partners.services.organizations import organization_create, organization_staff_add
 from tables.models import ActionTable, ParticipationRole, SeatRole, Visibility, Zone
 from tables.services import table_create, table_organization_add, table_seat_add
 

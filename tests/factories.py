@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create
 from partners.models import Invitation
-from partners.services import invitation_create
+from partners.services.invitations import invitation_create
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -21,7 +21,7 @@ from django_scopes import scope
 from cswb import tenant_urls
 from cswb.models import TenantMembership
 from partners.models import OrganizationMembership
-from partners.organizations import contact_create
+from partners.services.organizations import contact_create
 from tables.actions import action_create
 from tables.meetings import decision_add, meeting_schedule
 from tables.models import Meeting, TableOrganization, TableSeat

@@ -43,8 +43,12 @@ from partners.models import (
     OrgRole,
     Sector,
 )
-from partners.organizations import contact_create, organization_create, organization_staff_add
-from partners.services import invitation_create
+from partners.services.invitations import invitation_create
+from partners.services.organizations import (
+    contact_create,
+    organization_create,
+    organization_staff_add,
+)
 from tables.actions import action_create, action_update
 from tables.meetings import (
     agenda_item_add,

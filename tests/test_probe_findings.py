@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from partners.csvsafe import csv_cell
+from cswb.csvsafe import csv_cell
 from partners.models import Invitation, Organization, OrganizationMembership, OrgRole, Sector
-from partners.organizations import organization_create
+from partners.services.organizations import organization_create
 from tables.meetings import decision_add, meeting_schedule
 from tables.models import Action, ActionTable, SeatRole
 from tables.outcomes import measure_create, observation_record
@@ -115,7 +115,7 @@ def test_an_administrator_may_still_invite_an_organization_administrator(
 
 
 def test_an_organizations_own_administrator_may_make_another(world: World) -> None:
-    from partners.services import invitation_create
+    from partners.services.invitations import invitation_create
 
     with scope(tenant=world.halton):
         membership = OrganizationMembership.objects.get(

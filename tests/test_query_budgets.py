@@ -12,7 +12,11 @@ from django.utils import timezone
 from django_scopes import scope
 
 from partners.models import Sector
-from partners.organizations import contact_create, organization_create, organization_staff_add
+from partners.services.organizations import (
+    contact_create,
+    organization_create,
+    organization_staff_add,
+)
 from tables.actions import action_create
 from tables.meetings import agenda_item_add, decision_add, meeting_rsvp, meeting_schedule
 from tables.outcomes import measure_create, observation_record

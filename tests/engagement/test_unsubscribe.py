@@ -13,7 +13,7 @@ from cswb.models import ActivityEvent
 from engagement import services
 from engagement.digests import contact_key, user_key
 from engagement.models import DigestPreference, Frequency
-from partners.organizations import contact_delete
+from partners.services.organizations import contact_delete
 
 from ..conftest import World
 from .utils import contact, happenings, send_round

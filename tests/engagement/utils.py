@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from engagement import services
-from partners.organizations import contact_create
+from partners.services.organizations import contact_create
 from tables.actions import action_create, action_update
 from tables.meetings import meeting_record, meeting_schedule
 from tables.models import ParticipationRole, Zone

@@ -14,8 +14,14 @@ from django.utils import timezone
 from django_scopes import scope
 
 from cswb.models import ActivityEvent, TenantMembership, TenantRole, User
-from partners import services
 from partners.models import Invitation, InvitationStatus
+from partners.services.invitations import (
+    invitation_accept_as_new_user,
+    invitation_email_send,
+    invitation_resend,
+    invitation_revoke,
+    invitation_token_hash,
+)
 
 from ..conftest import World
 from ..factories import PASSWORD, InvitationFactory, UserFactory
@@ -74,7 +80,7 @@ class TestSending:
         assert f"http://testserver{link}" in html
         token = link.rsplit("/", 2)[-2]
         assert token not in invitation.token_hash  # only the digest is stored
-        assert services.invitation_token_hash(token) == invitation.token_hash
+        assert invitation_token_hash(token) == invitation.token_hash
 
     def test_an_existing_member_is_not_invited_again(self, world: World, client_for) -> None:
         response = client_for("admin").post(
@@ -201,7 +207,7 @@ class TestUnusableLinks:
 
     def test_revoked(self, world: World, client) -> None:
         invitation = _invite(world)
-        services.invitation_revoke(invitation=invitation, actor=world.admin)
+        invitation_revoke(invitation=invitation, actor=world.admin)
         response = _accept_new(client, reverse("invitation-accept", args=[invitation.token]))
         assert response.status_code == 410
         assert b"withdrawn" in response.content
@@ -256,12 +262,10 @@ class TestResendAndRevoke:
 
     def test_a_stale_queued_email_is_not_sent(self, world: World) -> None:
         invitation = _invite(world)
-        services.invitation_resend(invitation=invitation, actor=world.admin)
+        invitation_resend(invitation=invitation, actor=world.admin)
         mail.outbox.clear()
         with scope(tenant=world.halton):
-            sent = services.invitation_email_send(
-                invitation_id=invitation.pk, token=invitation.token
-            )
+            sent = invitation_email_send(invitation_id=invitation.pk, token=invitation.token)
         assert sent is False
         assert mail.outbox == []
 
@@ -281,13 +285,11 @@ class TestResendAndRevoke:
 
     def test_an_accepted_invitation_cannot_be_revoked_or_resent(self, world: World) -> None:
         invitation = _invite(world)
-        services.invitation_accept_as_new_user(
-            invitation=invitation, full_name="N", password=NEW_PASSWORD
-        )
+        invitation_accept_as_new_user(invitation=invitation, full_name="N", password=NEW_PASSWORD)
         with pytest.raises(ValidationError):
-            services.invitation_revoke(invitation=invitation, actor=world.admin)
+            invitation_revoke(invitation=invitation, actor=world.admin)
         with pytest.raises(ValidationError):
-            services.invitation_resend(invitation=invitation, actor=world.admin)
+            invitation_resend(invitation=invitation, actor=world.admin)
 
     def test_another_tenants_invitation_is_not_found(self, world: World, client_for) -> None:
         theirs = InvitationFactory(tenant=world.lakeshore, invited_by=world.outsider)
@@ -310,11 +312,9 @@ class TestList:
         expired = _invite(world, email="expired@example.org")
         _expire(expired)
         revoked = _invite(world, email="revoked@example.org")
-        services.invitation_revoke(invitation=revoked, actor=world.admin)
+        invitation_revoke(invitation=revoked, actor=world.admin)
         accepted = _invite(world, email="accepted@example.org")
-        services.invitation_accept_as_new_user(
-            invitation=accepted, full_name="A", password=NEW_PASSWORD
-        )
+        invitation_accept_as_new_user(invitation=accepted, full_name="A", password=NEW_PASSWORD)
         url = reverse("partners:invitations", args=["halton"])
         admin = client_for("admin")
         statuses = {i.email: i.status for i in admin.get(url).context["invitations"]}

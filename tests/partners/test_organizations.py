@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from partners.models import Contact, OrganizationMembership, OrgRole, Sector
-from partners.organizations import organization_create, organization_staff_add
+from partners.services.organizations import organization_create, organization_staff_add
 
 from ..conftest import World
 

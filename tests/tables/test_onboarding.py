@@ -5,7 +5,7 @@ from django_scopes import scope
 from guardian.shortcuts import get_perms
 
 from partners.models import Invitation
-from partners.services import invitation_accept_as_new_user
+from partners.services.invitations import invitation_accept_as_new_user
 from tables.models import ActionTable, TableOrganization, TableSeat
 from tables.services import focus_areas_seed
 

@@ -5,8 +5,8 @@ from django_scopes import scope
 from guardian.shortcuts import get_perms
 
 from partners.models import Invitation, Sector
-from partners.organizations import organization_create
-from partners.services import invitation_accept_as_new_user
+from partners.services.invitations import invitation_accept_as_new_user
+from partners.services.organizations import organization_create
 from tables import services
 from tables.models import FocusArea, SeatRole, TableOrganization, TableSeat
 

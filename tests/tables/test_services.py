@@ -7,7 +7,7 @@ from django_scopes import scope
 from guardian.shortcuts import get_perms
 
 from partners.models import OrgRole
-from partners.organizations import organization_staff_add, organization_staff_end
+from partners.services.organizations import organization_staff_add, organization_staff_end
 from tables import services
 from tables.models import (
     ActionTableUserObjectPermission,

@@ -11,7 +11,7 @@ from django_scopes import scope
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create, tenant_create
 from partners.models import Invitation
-from partners.services import invitation_create
+from partners.services.invitations import invitation_create
 from tables.demo import (
     demo_actions_seed,
     demo_contacts_seed,

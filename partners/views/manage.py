@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cswb.access import TenantNeed, get_tenant_for
-from partners import importing
-from partners.forms import OrganizationForm
+from partners.forms.organizations import OrganizationForm
 from partners.models import Sector
-from partners.organizations import organization_create
+from partners.services import importing
+from partners.services.organizations import organization_create
 
 SESSION_KEY = "organization-import"
 

@@ -13,14 +13,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import TenantNeed, get_tenant_for
+from cswb.csvsafe import csv_write
 from cswb.models import TenantMembership
 from cswb.ui import confirm_then, error_text
-from partners import organizations as services
 from partners.access import OrganizationNeed, get_organization_for
-from partners.csvsafe import csv_write
-from partners.forms import ContactForm, OrganizationFilterForm, StaffForm
+from partners.forms.organizations import ContactForm, OrganizationFilterForm, StaffForm
 from partners.models import Contact, Organization, OrganizationMembership
-from partners.selectors import organization_page, organizations_list
+from partners.selectors.organizations import organization_page, organizations_list
+from partners.services.organizations import (
+    contact_create,
+    contact_delete,
+    organization_staff_add,
+    organization_staff_end,
+)
 from tables.selectors import tables_visible_to
 
 PAGE_SIZE = 30
@@ -116,7 +121,7 @@ def staff_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResp
     try:
         if user is None:
             raise ValidationError("No member of this plan has this address; invite them first.")
-        services.organization_staff_add(
+        organization_staff_add(
             organization=organization,
             user=user,
             role=form.cleaned_data["role"],
@@ -143,7 +148,7 @@ def staff_end(request: HttpRequest, tenant_slug: str, org_slug: str, pk: int) ->
     name = membership.user.display_name
     return confirm_then(
         request,
-        perform=lambda: services.organization_staff_end(membership=membership, actor=request.user),
+        perform=lambda: organization_staff_end(membership=membership, actor=request.user),
         done=f"{name} left {organization}.",
         back=_back_url(organization),
         question=f"Remove {name} from {organization}'s staff?",
@@ -159,7 +164,7 @@ def contact_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpRe
         messages.error(request, "Give a name and a valid email address.")
         return _back(organization)
     try:
-        services.contact_create(
+        contact_create(
             organization=organization,
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
@@ -173,14 +178,16 @@ def contact_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-def contact_delete(request: HttpRequest, tenant_slug: str, org_slug: str, pk: int) -> HttpResponse:
+def contact_delete_view(
+    request: HttpRequest, tenant_slug: str, org_slug: str, pk: int
+) -> HttpResponse:
     organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
     contact = Contact.objects.filter(organization=organization, pk=pk).first()
     if contact is None:
         raise Http404("No such contact.")
     return confirm_then(
         request,
-        perform=lambda: services.contact_delete(contact=contact, actor=request.user),
+        perform=lambda: contact_delete(contact=contact, actor=request.user),
         done=f"{contact.name} no longer receives the digests.",
         back=_back_url(organization),
         question=f"Stop sending digests to {contact.name}?",

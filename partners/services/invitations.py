@@ -235,7 +235,7 @@ def _accept(invitation: Invitation, user: User) -> TenantMembership:
 def _apply_affiliations(invitation: Invitation, user: User) -> None:
     """The organization and the table seat the invitation promised, if any."""
     from partners.models import OrganizationMembership
-    from partners.organizations import organization_staff_add
+    from partners.services.organizations import organization_staff_add
     from tables.models import TableSeat
     from tables.services import table_seat_add
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from cswb.models import Tenant, User
 from cswb.text import has_unstorable_text
 from partners.models import Organization, Sector
-from partners.organizations import contact_create, organization_create
+from partners.services.organizations import contact_create, organization_create
 
 FIELDS = {
     "name": "Name",

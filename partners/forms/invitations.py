@@ -1,3 +1,5 @@
+"""Forms of invitations and their acceptance."""
+
 from __future__ import annotations
 
 from django import forms
@@ -5,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from cswb.models import TenantRole
-from partners.models import InvitationStatus, OrgRole, Sector
+from partners.models import InvitationStatus
 
 
 class InvitationForm(forms.Form):
@@ -69,29 +71,3 @@ class AcceptAsNewUserForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
-
-
-class OrganizationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
-    sector = forms.ChoiceField(label=_("Sector"), required=False,
-                               choices=[("", _("All sectors")), *Sector.choices])  # fmt: skip
-
-
-class OrganizationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-
-
-class StaffForm(forms.Form):
-    email = forms.EmailField(label=_("Email of a plan member"))
-    role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices, initial=OrgRole.STAFF)
-    title = forms.CharField(label=_("Title"), required=False, max_length=150)
-
-
-class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
-    email = forms.EmailField(label=_("Email"))

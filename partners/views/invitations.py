@@ -16,11 +16,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import TenantRole, User
 from cswb.ui import error_text
-from partners import services
 from partners.access import get_invitation_for
-from partners.forms import AcceptAsNewUserForm, InvitationFilterForm, InvitationForm
+from partners.forms.invitations import AcceptAsNewUserForm, InvitationFilterForm, InvitationForm
 from partners.models import InvitationStatus
-from partners.selectors import invitation_from_token, invitations_list
+from partners.selectors.invitations import invitation_from_token, invitations_list
+from partners.services.invitations import (
+    invitation_accept,
+    invitation_accept_as_new_user,
+    invitation_create,
+    invitation_matches_user,
+    invitation_resend,
+    invitation_revoke,
+)
 
 PAGE_SIZE = 25
 
@@ -31,7 +38,7 @@ def invitations(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _token = services.invitation_create(
+            invitation, _token = invitation_create(
                 tenant=tenant,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -66,10 +73,10 @@ def invitations(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_POST
-def invitation_resend(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+def invitation_resend_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     invitation = get_invitation_for(request, pk)
     try:
-        services.invitation_resend(invitation=invitation, actor=request.user)
+        invitation_resend(invitation=invitation, actor=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -78,11 +85,11 @@ def invitation_resend(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_revoke(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+def invitation_revoke_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     invitation = get_invitation_for(request, pk)
     if request.method == "POST":
         try:
-            services.invitation_revoke(invitation=invitation, actor=request.user)
+            invitation_revoke(invitation=invitation, actor=request.user)
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
@@ -117,7 +124,7 @@ GONE = {
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     limited = consume_or_429(request, action="accept_invitation", limit_get=True)
     if limited:
         return limited
@@ -158,11 +165,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _accept_signed_in(request, invitation, context) -> HttpResponse:
-    if not services.invitation_matches_user(invitation=invitation, user=request.user):
+    if not invitation_matches_user(invitation=invitation, user=request.user):
         return render(request, "partners/accept/wrong_user.html", context, status=403)
     if request.method == "POST":
         try:
-            services.invitation_accept(invitation=invitation, user=request.user)
+            invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
             messages.error(request, error_text(error))
             return redirect("invitation-accept", token=request.resolver_match.kwargs["token"])
@@ -177,7 +184,7 @@ def _accept_as_new_user(request, invitation, context) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept_as_new_user(
+            user = invitation_accept_as_new_user(
                 invitation=invitation,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],

@@ -1,0 +1,1 @@
+"""Reads of the partners app that cross relations: one module per entity."""

@@ -1,0 +1,1 @@
+"""Every write of the partners app: one module per entity."""
