@@ -33,8 +33,8 @@ from django.utils import timezone  # noqa: E402
 from django_scopes import scope  # noqa: E402
 
 from cswb.models import Tenant  # noqa: E402
-from engagement import services  # noqa: E402
 from engagement.models import DeliveryStatus, DigestDelivery, DigestRun  # noqa: E402
+from engagement.services.digests import batches, digest_batch_send, digest_work  # noqa: E402
 
 
 class Counter:
@@ -78,7 +78,7 @@ def send_batches(tenant, now, queue, count: int) -> None:
 
         t0 = time.perf_counter()
         with scope(tenant=tenant), connection.execute_wrapper(count):
-            result = services.digest_batch_send(tenant=tenant, delivery_ids=chunk, now=now)
+            result = digest_batch_send(tenant=tenant, delivery_ids=chunk, now=now)
         took = time.perf_counter() - t0
         reads, writes = statements["SELECT"], statements["UPDATE"]
         if number <= 4 or number % 10 == 0 or number == count:
@@ -113,7 +113,7 @@ def main() -> None:
 
     started = time.perf_counter()
     now = timezone.now()
-    [(_, ids)] = services.digest_work(now=now, tenants=[tenant], force=True)
+    [(_, ids)] = digest_work(now=now, tenants=[tenant], force=True)
     planned = time.perf_counter() - started
     print(f"planned {len(ids)} recipients in {planned:.1f} s; memory {rss_mb():.0f} MB")
     processes = int(os.environ.get("BENCH_PROCESSES", "2"))
@@ -122,13 +122,13 @@ def main() -> None:
         f"{'batch':>6} {'size':>5} {'sent':>5} {'empty':>5} {'s':>6} {'reads':>6} {'writes':>6} "
         f"{'MB':>6}"
     )
-    batches = services.batches(ids)
+    chunks = batches(ids)
     connections.close_all()  # each process opens its own
     queue = fork.Queue()
-    for number, chunk in enumerate(batches, 1):
+    for number, chunk in enumerate(chunks, 1):
         queue.put((number, chunk))
     workers = [
-        fork.Process(target=send_batches, args=(tenant, now, queue, len(batches)))
+        fork.Process(target=send_batches, args=(tenant, now, queue, len(chunks)))
         for _ in range(processes)
     ]
     for worker in workers:

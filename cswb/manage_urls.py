@@ -3,7 +3,7 @@
 from django.urls import path
 
 from cswb import manage_views
-from engagement import views as digest_views
+from engagement.views import digests
 from partners.views import manage as partner_manage
 from tables import manage_views as table_views
 
@@ -18,12 +18,12 @@ urlpatterns = [
     path("focus-areas/", table_views.focus_areas, name="focus-areas"),
     path("organizations/new/", partner_manage.organization_new, name="organization-new"),
     path("organizations/import/", partner_manage.organization_import, name="organization-import"),
-    path("digests/", digest_views.manage_digests, name="digests"),
-    path("digests/runs/<int:pk>/", digest_views.manage_digest_run, name="digest-run"),
-    path("digests/preview/", digest_views.manage_digest_preview, name="digest-preview"),
+    path("digests/", digests.manage_digests, name="digests"),
+    path("digests/runs/<int:pk>/", digests.manage_digest_run, name="digest-run"),
+    path("digests/preview/", digests.manage_digest_preview, name="digest-preview"),
     path(
         "digests/preview/email/",
-        digest_views.manage_digest_preview_html,
+        digests.manage_digest_preview_html,
         name="digest-preview-html",
     ),
 ]

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cswb import views
-from engagement.views import unsubscribe
+from engagement.views.digests import unsubscribe
 from partners.views.invitations import invitation_accept_view
 from tables.meeting_views import calendar_settings, personal_feed
 

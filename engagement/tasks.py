@@ -6,14 +6,14 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import Tenant
-from engagement import services
+from engagement.services.digests import batches, digest_batch_send, digest_work
 
 
 def dispatch(work) -> int:
     """Queue one task per batch of recipients; returns how many tasks were queued."""
     queued = 0
     for tenant, ids in work:
-        for chunk in services.batches(ids):
+        for chunk in batches(ids):
             send_digest_batch.delay(tenant_id=tenant.pk, delivery_ids=chunk)
             queued += 1
     return queued
@@ -25,7 +25,7 @@ def digests_tick() -> int:
     now = timezone.now()
     with scopes_disabled():
         tenants = list(Tenant.objects.filter(is_active=True).order_by("pk"))
-    return dispatch(services.digest_work(now=now, tenants=tenants, force=False))
+    return dispatch(digest_work(now=now, tenants=tenants, force=False))
 
 
 @shared_task(bind=True, name="engagement.send_digest_batch")
@@ -36,7 +36,7 @@ def send_digest_batch(self, *, tenant_id: int, delivery_ids: list[int]) -> dict[
     with scopes_disabled():
         tenant = Tenant.objects.get(pk=tenant_id)
     with scope(tenant=tenant):
-        result = services.digest_batch_send(tenant=tenant, delivery_ids=delivery_ids)
+        result = digest_batch_send(tenant=tenant, delivery_ids=delivery_ids)
     if result.retry_ids and not self.request.is_eager:
         countdown = max(0.0, (result.retry_at - timezone.now()).total_seconds())
         raise self.retry(

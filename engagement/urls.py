@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from engagement import views
+from engagement.views import digests
 
 urlpatterns = [
-    path("digest/", views.digest_settings, name="digest-settings"),
-    path("digest/preview/", views.digest_preview, name="digest-preview"),
-    path("digest/preview/email/", views.digest_preview_html, name="digest-preview-html"),
+    path("digest/", digests.digest_settings, name="digest-settings"),
+    path("digest/preview/", digests.digest_preview_view, name="digest-preview"),
+    path("digest/preview/email/", digests.digest_preview_html, name="digest-preview-html"),
 ]

@@ -165,7 +165,7 @@ def _measure(world: World, table_attr: str = "table", org_attr: str = "youth_org
 
 
 def _digest_run(world: World) -> dict[str, object]:
-    from engagement.services import digest_run_plan
+    from engagement.services.digests import digest_run_plan
 
     with scope(tenant=world.halton):
         run, _ = digest_run_plan(tenant=world.halton, now=timezone.now(), trigger="command")

@@ -32,9 +32,9 @@ from django_scopes import scope, scopes_disabled
 
 from cswb import tenant_urls
 from cswb.models import TenantMembership
-from engagement.digests import recipients_for_tenant
 from engagement.models import DeliveryStatus, DigestDelivery, DigestRun
-from engagement.services import digest_run_plan
+from engagement.selectors.digests import recipients_for_tenant
+from engagement.services.digests import digest_run_plan
 from partners.models import (
     Contact,
     Invitation,

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from engagement import services
-from engagement.digests import user_key
+from engagement.selectors.digests import user_key
+from engagement.services.digests import unsubscribe_token
 
 from ..conftest import World
 from ..engagement.utils import contact, happenings, send_round
@@ -70,7 +70,7 @@ def test_an_admin_schedules_and_reviews_a_run(page: Page, browser_world: World) 
 
 
 def test_unsubscribing_from_the_link_without_signing_in(page: Page, browser_world: World) -> None:
-    token = services.unsubscribe_token(
+    token = unsubscribe_token(
         tenant=browser_world.halton, recipient=user_key(browser_world.partner.pk)
     )
     page.goto(f"/digests/unsubscribe/{token}/")

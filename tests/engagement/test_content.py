@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scope
 
-from engagement.digests import contact_key, user_key
 from engagement.models import DeliveryStatus, DigestDelivery
+from engagement.selectors.digests import contact_key, user_key
 
 from ..conftest import World
 from .utils import contact, happenings, send_round
@@ -144,6 +144,6 @@ def test_a_contact_who_is_also_a_member_gets_the_member_digest_only(busy: World)
 
 
 def _next_week(world: World) -> str:
-    from engagement.services import period_keys
+    from engagement.services.digests import period_keys
 
     return period_keys(tenant=world.halton, when=timezone.now() + timedelta(days=7))[0]

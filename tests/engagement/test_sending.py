@@ -14,15 +14,25 @@ from django.db import connection
 from django.utils import timezone
 from django_scopes import scope
 
+import engagement.services.digests
 from cswb.services import membership_deactivate
-from engagement import services
-from engagement.digests import recipient_for_key, user_key
 from engagement.models import (
     DeliveryStatus,
     DigestDelivery,
     DigestRun,
     DigestSchedule,
     Frequency,
+)
+from engagement.selectors.digests import recipient_for_key, user_key
+from engagement.services.digests import (
+    BatchResult,
+    digest_batch_send,
+    digest_due,
+    digest_message,
+    digest_preference_set,
+    digest_run_plan,
+    digest_work,
+    period_keys,
 )
 
 from ..conftest import World
@@ -51,13 +61,13 @@ def _rows(world: World) -> dict[str, DigestDelivery]:
 
 
 def _plan(world: World, now: datetime) -> list[int]:
-    [(_, ids)] = services.digest_work(now=now, tenants=[world.halton], force=True)
+    [(_, ids)] = digest_work(now=now, tenants=[world.halton], force=True)
     return ids
 
 
-def _send(world: World, ids: list[int], now: datetime) -> services.BatchResult:
+def _send(world: World, ids: list[int], now: datetime) -> BatchResult:
     with scope(tenant=world.halton):
-        return services.digest_batch_send(tenant=world.halton, delivery_ids=ids, now=now)
+        return digest_batch_send(tenant=world.halton, delivery_ids=ids, now=now)
 
 
 @pytest.mark.django_db
@@ -96,7 +106,7 @@ def test_concurrent_tasks_for_the_same_batch_send_each_digest_once(busy: World, 
     sink.delay = 0.05  # both tasks are mid-batch at the same time
     now = timezone.now()
     ids = _plan(busy, now)
-    results: list[services.BatchResult] = []
+    results: list[BatchResult] = []
     errors: list[BaseException] = []
 
     def task() -> None:
@@ -127,7 +137,7 @@ def test_a_task_lost_mid_batch_is_finished_by_the_next_without_repeats(
     the third once its claim has outlived the lease."""
     now = timezone.now()
     ids = _plan(busy, now)
-    real = services.digest_message
+    real = digest_message
     calls = Counter()
 
     class WorkerLost(BaseException):
@@ -139,10 +149,10 @@ def test_a_task_lost_mid_batch_is_finished_by_the_next_without_repeats(
             raise WorkerLost
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "digest_message", dying)
+    monkeypatch.setattr(engagement.services.digests, "digest_message", dying)
     with pytest.raises(WorkerLost):
         _send(busy, ids, now)
-    monkeypatch.setattr(services, "digest_message", real)
+    monkeypatch.setattr(engagement.services.digests, "digest_message", real)
     assert len(sink.messages) == 2
     statuses = Counter(d.status for d in _rows(busy).values())
     assert statuses[DeliveryStatus.SENDING] == 1
@@ -242,7 +252,7 @@ def test_unsubscribing_after_planning_stops_the_email(busy: World, sink) -> None
     ids = _plan(busy, now)
     with scope(tenant=busy.halton):
         me = recipient_for_key(tenant=busy.halton, key=user_key(busy.partner.pk))
-        services.digest_preference_set(
+        digest_preference_set(
             tenant=busy.halton, recipient=me, frequency=Frequency.OFF, actor=None, via="test"
         )
     _send(busy, ids, now)
@@ -271,7 +281,7 @@ def test_off_and_monthly_recipients(busy: World, sink) -> None:
     with scope(tenant=busy.halton):
         for user, frequency in [(busy.partner, Frequency.OFF), (busy.leader, Frequency.MONTHLY)]:
             me = recipient_for_key(tenant=busy.halton, key=user_key(user.pk))
-            services.digest_preference_set(
+            digest_preference_set(
                 tenant=busy.halton, recipient=me, frequency=frequency, actor=user, via="test"
             )
     send_round(busy)
@@ -279,7 +289,7 @@ def test_off_and_monthly_recipients(busy: World, sink) -> None:
     assert "leader@halton.example" in sink.addresses()
     rows = _rows(busy)
     assert rows["partner@halton.example"].status == DeliveryStatus.UNSUBSCRIBED
-    week, month = services.period_keys(tenant=busy.halton, when=timezone.now())
+    week, month = period_keys(tenant=busy.halton, when=timezone.now())
     assert rows["leader@halton.example"].period == month
     assert rows["admin@halton.example"].period == week
 
@@ -288,15 +298,15 @@ def test_off_and_monthly_recipients(busy: World, sink) -> None:
 def test_monthly_recipients_are_planned_once_a_month(busy: World) -> None:
     with scope(tenant=busy.halton):
         me = recipient_for_key(tenant=busy.halton, key=user_key(busy.leader.pk))
-        services.digest_preference_set(
+        digest_preference_set(
             tenant=busy.halton, recipient=me, frequency=Frequency.MONTHLY, actor=None, via="test"
         )
         tz = busy.halton.tzinfo
         for day in (7, 14, 21, 28):  # the Mondays of December 2026
-            services.digest_run_plan(
+            digest_run_plan(
                 tenant=busy.halton, now=datetime(2026, 12, day, 9, tzinfo=tz), trigger="schedule"
             )
-        services.digest_run_plan(
+        digest_run_plan(
             tenant=busy.halton, now=datetime(2027, 1, 4, 9, tzinfo=tz), trigger="schedule"
         )
         periods = lambda email: sorted(  # noqa: E731
@@ -332,17 +342,15 @@ def test_due_after_the_plan_hour_in_its_time_zone_and_once_a_week(busy: World, s
     toronto = ZoneInfo("America/Toronto")
     with scope(tenant=busy.halton):
         DigestSchedule.objects.create(tenant=busy.halton, weekday=1, hour=7)  # Tuesday 7:00
-        assert not services.digest_due(
-            tenant=busy.halton, now=datetime(2026, 12, 8, 6, 59, tzinfo=toronto)
-        )
+        assert not digest_due(tenant=busy.halton, now=datetime(2026, 12, 8, 6, 59, tzinfo=toronto))
         tuesday = datetime(2026, 12, 8, 7, 2, tzinfo=toronto)  # 12:02 UTC
-        assert services.digest_due(tenant=busy.halton, now=tuesday)
-    work = services.digest_work(now=tuesday, tenants=[busy.halton], force=False)
+        assert digest_due(tenant=busy.halton, now=tuesday)
+    work = digest_work(now=tuesday, tenants=[busy.halton], force=False)
     assert work and len(work[0][1]) == 6  # five members with tables and one contact
     _send(busy, work[0][1], tuesday)
     # The next tick, a second beat, or a tick on Friday: the week's run exists.
     for later in (tuesday + timedelta(minutes=1), tuesday + timedelta(days=3)):
-        assert services.digest_work(now=later, tenants=[busy.halton], force=False) == []
+        assert digest_work(now=later, tenants=[busy.halton], force=False) == []
 
 
 @pytest.mark.django_db
@@ -351,10 +359,10 @@ def test_a_missed_tick_is_caught_up_and_paused_plans_wait(busy: World) -> None:
     with scope(tenant=busy.halton):
         schedule = DigestSchedule.objects.create(tenant=busy.halton, weekday=0, hour=8)
         wednesday = datetime(2026, 12, 9, 15, tzinfo=toronto)
-        assert services.digest_due(tenant=busy.halton, now=wednesday)  # Monday's was missed
+        assert digest_due(tenant=busy.halton, now=wednesday)  # Monday's was missed
         schedule.is_enabled = False
         schedule.save()
-        assert not services.digest_due(tenant=busy.halton, now=wednesday)
+        assert not digest_due(tenant=busy.halton, now=wednesday)
 
 
 @pytest.mark.django_db
@@ -366,7 +374,7 @@ def test_the_hourly_tick_resumes_rows_left_by_a_lost_worker(busy: World, sink) -
             status=DeliveryStatus.SENDING, claim="lost", claimed_at=now
         )
     later = now + timedelta(hours=1)
-    [(_, resumed)] = services.digest_work(now=later, tenants=[busy.halton], force=False)
+    [(_, resumed)] = digest_work(now=later, tenants=[busy.halton], force=False)
     assert sorted(resumed) == sorted(ids)
     _send(busy, resumed, later)
     assert len(sink.messages) == len(READERS)

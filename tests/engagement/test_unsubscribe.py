@@ -10,9 +10,9 @@ from django.urls import reverse
 from django_scopes import scope
 
 from cswb.models import ActivityEvent
-from engagement import services
-from engagement.digests import contact_key, user_key
 from engagement.models import DigestPreference, Frequency
+from engagement.selectors.digests import contact_key, user_key
+from engagement.services.digests import frequency_for, unsubscribe_token
 from partners.services.organizations import contact_delete
 
 from ..conftest import World
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(world: World, key: str, tenant=None) -> str:
-    token = services.unsubscribe_token(tenant=tenant or world.halton, recipient=key)
+    token = unsubscribe_token(tenant=tenant or world.halton, recipient=key)
     return reverse("digest-unsubscribe", kwargs={"token": token})
 
 
 def _frequency(world: World, key: str) -> str:
     with scope(tenant=world.halton):
-        return services.frequency_for(tenant=world.halton, recipient=key)
+        return frequency_for(tenant=world.halton, recipient=key)
 
 
 def _csrf_client() -> Client:
@@ -96,7 +96,7 @@ def test_the_page_also_sets_monthly_or_back_on(world: World) -> None:
     ids=["signature", "structure", "garbage"],
 )
 def test_a_forged_link_is_refused_and_changes_nothing(world: World, tamper) -> None:
-    token = services.unsubscribe_token(tenant=world.halton, recipient=user_key(world.partner.pk))
+    token = unsubscribe_token(tenant=world.halton, recipient=user_key(world.partner.pk))
     url = reverse("digest-unsubscribe", kwargs={"token": tamper(token)})
     for response in (Client().get(url), Client().post(url, {"frequency": "off"})):
         assert response.status_code == 400
@@ -109,10 +109,8 @@ def test_a_forged_link_is_refused_and_changes_nothing(world: World, tamper) -> N
 def test_a_link_cannot_be_turned_on_another_recipient(world: World) -> None:
     """The partner's link unsubscribes the partner only; their signature on the
     coordinator's key, or a token signed for another purpose, is refused."""
-    mine = services.unsubscribe_token(tenant=world.halton, recipient=user_key(world.partner.pk))
-    theirs = services.unsubscribe_token(
-        tenant=world.halton, recipient=user_key(world.coordinator.pk)
-    )
+    mine = unsubscribe_token(tenant=world.halton, recipient=user_key(world.partner.pk))
+    theirs = unsubscribe_token(tenant=world.halton, recipient=user_key(world.coordinator.pk))
     grafted = theirs.split(":", 1)[0] + ":" + mine.split(":", 1)[1]
     other_salt = signing.dumps({"t": world.halton.pk, "r": user_key(world.coordinator.pk)})
     for token in (grafted, other_salt):

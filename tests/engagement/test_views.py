@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from engagement import services
-from engagement.digests import contact_key, user_key
 from engagement.models import DeliveryStatus, DigestDelivery, DigestSchedule, Frequency
+from engagement.selectors.digests import contact_key, user_key
+from engagement.services.digests import digest_batch_send, digest_work, frequency_for
 
 from ..conftest import World
 from .utils import busy_table, contact, happenings, send_round
@@ -33,9 +33,9 @@ def test_a_member_chooses_how_often(world: World, client_for) -> None:
     response = client.post(url, {"frequency": "monthly"}, follow=True)
     assert b"Saved: digests monthly." in response.content
     with scope(tenant=world.halton):
-        assert services.frequency_for(
-            tenant=world.halton, recipient=user_key(world.partner.pk)
-        ) == (Frequency.MONTHLY)
+        assert frequency_for(tenant=world.halton, recipient=user_key(world.partner.pk)) == (
+            Frequency.MONTHLY
+        )
     bad = client.post(url, {"frequency": "daily"})
     assert bad.status_code == 400
     assert b"Select a valid choice" in bad.content
@@ -238,12 +238,12 @@ def test_a_batch_reads_the_same_whatever_its_size(world: World, sink) -> None:
             for n in range(size):
                 contact(world, world.police_org, f"d{size}-{n}@police.example")
         now = timezone.now()
-        [(_, ids)] = services.digest_work(
+        [(_, ids)] = digest_work(
             now=now, tenants=[world.halton], force=True
         )  # a new week each time: the ledger is per period
         ids = [pk for pk in ids if _is_contact(world, pk, size)]
         with scope(tenant=world.halton), CaptureQueriesContext(connection) as queries:
-            result = services.digest_batch_send(tenant=world.halton, delivery_ids=ids, now=now)
+            result = digest_batch_send(tenant=world.halton, delivery_ids=ids, now=now)
         assert result.sent == size
         reads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
         writes = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]

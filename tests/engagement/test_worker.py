@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
-from engagement import services
 from engagement.models import DeliveryStatus, DigestDelivery, DigestSchedule
+from engagement.services.digests import digest_work
 from engagement.tasks import digests_tick, dispatch
 
 from ..conftest import World
@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_batch_loses_no_one_and_repeats_no_one(
     sink.hold_at = 5  # the sixth message is mid-send when the worker dies
     first = celery_workers(_worker_env(sink, **lease))
     now = timezone.now()
-    dispatch(services.digest_work(now=now, tenants=[busy.halton], force=True))
+    dispatch(digest_work(now=now, tenants=[busy.halton], force=True))
 
     assert sink.holding.wait(timeout=60), "the worker never reached the sixth message"
     first.kill()  # SIGKILL: no cleanup, no acknowledgement
@@ -107,7 +107,7 @@ def test_a_worker_killed_mid_batch_loses_no_one_and_repeats_no_one(
 
     celery_workers(_worker_env(sink, **lease))
     time.sleep(2.5)  # the dead worker's claim outlives its lease
-    work = services.digest_work(now=timezone.now(), tenants=[busy.halton], force=False)
+    work = digest_work(now=timezone.now(), tenants=[busy.halton], force=False)
     # Everyone not yet sent or found empty: the never tried and the one cut off.
     assert len(work[0][1]) == 21 - 5 - statuses.get(DeliveryStatus.EMPTY, 0) == 15
     dispatch(work)

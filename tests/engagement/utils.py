@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django_scopes import scope
 
-from engagement import services
+from engagement.services.digests import BatchResult, batches, digest_batch_send, digest_work
 from partners.services.organizations import contact_create
 from tables.actions import action_create, action_update
 from tables.meetings import meeting_record, meeting_schedule
@@ -19,15 +19,15 @@ from tables.services import table_create, table_organization_add
 from ..conftest import World
 
 
-def send_round(world: World, *, now: datetime | None = None, tenant=None) -> services.BatchResult:
+def send_round(world: World, *, now: datetime | None = None, tenant=None) -> BatchResult:
     """What the hourly job does for a tenant that is due, run here in the test process."""
     tenant = tenant or world.halton
     now = now or timezone.now()
-    total = services.BatchResult()
-    for each, ids in services.digest_work(now=now, tenants=[tenant], force=True):
-        for chunk in services.batches(ids):
+    total = BatchResult()
+    for each, ids in digest_work(now=now, tenants=[tenant], force=True):
+        for chunk in batches(ids):
             with scope(tenant=each):
-                result = services.digest_batch_send(tenant=each, delivery_ids=chunk, now=now)
+                result = digest_batch_send(tenant=each, delivery_ids=chunk, now=now)
             for name in ("sent", "empty", "failed", "gone", "skipped"):
                 setattr(total, name, getattr(total, name) + getattr(result, name))
             total.retry_ids += result.retry_ids

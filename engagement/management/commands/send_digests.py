@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import Tenant
-from engagement import services
 from engagement.models import RunTrigger
+from engagement.services.digests import batches, digest_batch_send, digest_work
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                     raise CommandError(f"No active plan with the slug {options['tenant']!r}.")
             tenants = list(tenants)
         now = timezone.now()
-        work = services.digest_work(
+        work = digest_work(
             now=now, tenants=tenants, force=bool(options["now"]), trigger=RunTrigger.COMMAND
         )
         if not work:
@@ -62,9 +62,9 @@ class Command(BaseCommand):
         while pending:
             retry: list[int] = []
             retry_at = None
-            for chunk in services.batches(pending):
+            for chunk in batches(pending):
                 with scope(tenant=tenant):
-                    result = services.digest_batch_send(tenant=tenant, delivery_ids=chunk)
+                    result = digest_batch_send(tenant=tenant, delivery_ids=chunk)
                 totals.update({k: v for k, v in result.as_dict().items() if k != "retry"})
                 retry += result.retry_ids
                 if result.retry_at:

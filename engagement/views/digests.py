@@ -21,16 +21,24 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import Tenant
-from engagement import services
-from engagement.digests import (
+from engagement.forms.digests import DeliveryFilterForm, FrequencyForm, PreviewForm, ScheduleForm
+from engagement.models import DeliveryStatus, DigestDelivery, DigestRun, Frequency
+from engagement.selectors.digests import (
     Recipient,
     followed_tables,
     recipient_for_email,
     recipient_for_key,
     user_key,
 )
-from engagement.forms import DeliveryFilterForm, FrequencyForm, PreviewForm, ScheduleForm
-from engagement.models import DeliveryStatus, DigestDelivery, DigestRun, Frequency
+from engagement.services.digests import (
+    digest_message,
+    digest_preference_set,
+    digest_preview,
+    digest_schedule_for,
+    digest_schedule_update,
+    frequency_for,
+    unsubscribe_token_read,
+)
 from tables.models import ActionTable
 
 PAGE_SIZE = 50
@@ -51,12 +59,12 @@ def _me(request: HttpRequest, tenant: Tenant) -> Recipient:
 def digest_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
     me = _me(request, tenant)
-    current = services.frequency_for(tenant=tenant, recipient=me.key)
+    current = frequency_for(tenant=tenant, recipient=me.key)
     form = FrequencyForm(
         request.POST if request.method == "POST" else None, initial={"frequency": current}
     )
     if form.is_valid():
-        changed = services.digest_preference_set(
+        changed = digest_preference_set(
             tenant=tenant,
             recipient=me,
             frequency=form.cleaned_data["frequency"],
@@ -82,7 +90,7 @@ def digest_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         {
             "tenant": tenant,
             "form": form,
-            "schedule": services.digest_schedule_for(tenant=tenant),
+            "schedule": digest_schedule_for(tenant=tenant),
             "tables": tables,
             "recent": recent,
         },
@@ -106,7 +114,7 @@ def _delivery_from_query(request: HttpRequest, recipient: Recipient) -> DigestDe
 
 
 @require_GET
-def digest_preview(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+def digest_preview_view(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
     me = _me(request, tenant)
     delivery = _delivery_from_query(request, me)
@@ -135,10 +143,10 @@ def digest_preview_html(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage_digests(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
-    schedule = services.digest_schedule_for(tenant=tenant)
+    schedule = digest_schedule_for(tenant=tenant)
     form = ScheduleForm(request.POST if request.method == "POST" else None, instance=schedule)
     if form.is_valid():
-        services.digest_schedule_update(
+        digest_schedule_update(
             tenant=tenant,
             actor=request.user,
             weekday=form.cleaned_data["weekday"],
@@ -265,10 +273,10 @@ def manage_digest_preview_html(request: HttpRequest, tenant_slug: str) -> HttpRe
 def _preview_page(
     request, tenant, recipient, *, html_url, back_url, preview_form=None, delivery=None
 ):
-    digest = services.digest_preview(
+    digest = digest_preview(
         tenant=tenant, recipient=recipient, now=timezone.now(), delivery=delivery
     )
-    message = services.digest_message(tenant=tenant, digest=digest)
+    message = digest_message(tenant=tenant, digest=digest)
     return render(
         request,
         "engagement/preview.html",
@@ -288,8 +296,7 @@ def _preview_page(
             "back_url": back_url,
             "preview_form": preview_form,
             "delivery": delivery,
-            "is_off": services.frequency_for(tenant=tenant, recipient=recipient.key)
-            == Frequency.OFF,
+            "is_off": frequency_for(tenant=tenant, recipient=recipient.key) == Frequency.OFF,
         },
     )
 
@@ -300,10 +307,10 @@ def _email_html(
     """The email's HTML part as a page of its own, for the preview's frame. Its policy allows
     exactly the inline styles it carries (by hash) and nothing else: no script, no form,
     sandboxed, framed only by the portal."""
-    digest = services.digest_preview(
+    digest = digest_preview(
         tenant=tenant, recipient=recipient, now=timezone.now(), delivery=delivery
     )
-    message = services.digest_message(tenant=tenant, digest=digest)
+    message = digest_message(tenant=tenant, digest=digest)
     html = message.alternatives[0][0]
     hashes = sorted(
         {
@@ -332,7 +339,7 @@ def _email_html(
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the choice (link checkers that follow links change nothing); POST with
     `List-Unsubscribe=One-Click` (RFC 8058) or the page's own form records it."""
-    parsed = services.unsubscribe_token_read(token)
+    parsed = unsubscribe_token_read(token)
     tenant = recipient = None
     if parsed is not None:
         with scopes_disabled():
@@ -348,14 +355,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             status=400 if parsed is None else 404,
         )
     with scope(tenant=tenant):
-        current = services.frequency_for(tenant=tenant, recipient=recipient.key)
+        current = frequency_for(tenant=tenant, recipient=recipient.key)
         if request.method == "POST":
             one_click = request.POST.get("List-Unsubscribe") == "One-Click"
             choice = Frequency.OFF if one_click else request.POST.get("frequency", "")
             if choice not in Frequency.values:
                 messages.error(request, "Choose weekly, monthly or off.")
                 return redirect("digest-unsubscribe", token=token)
-            changed = services.digest_preference_set(
+            changed = digest_preference_set(
                 tenant=tenant,
                 recipient=recipient,
                 frequency=choice,

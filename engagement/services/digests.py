@@ -31,13 +31,6 @@ from django_scopes import scope
 from cswb.emails import email_build
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
-from engagement.digests import (
-    Digest,
-    DigestBuilder,
-    Recipient,
-    contact_recipients,
-    recipients_for_tenant,
-)
 from engagement.models import (
     DeliveryStatus,
     DigestDelivery,
@@ -46,6 +39,13 @@ from engagement.models import (
     DigestSchedule,
     Frequency,
     RunTrigger,
+)
+from engagement.selectors.digests import (
+    Digest,
+    DigestBuilder,
+    Recipient,
+    contact_recipients,
+    recipients_for_tenant,
 )
 
 UNSUBSCRIBE_SALT = "engagement.digest.unsubscribe"

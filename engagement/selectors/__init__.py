@@ -1,0 +1,1 @@
+"""Reads of the engagement app that cross relations: one module per entity."""

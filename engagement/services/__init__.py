@@ -1,0 +1,1 @@
+"""Every write of the engagement app: one module per entity."""

@@ -1,0 +1,1 @@
+"""The engagement app's pages: one module per entity."""
