@@ -5,7 +5,7 @@ from django.urls import path
 from cswb import manage_views
 from engagement.views import digests
 from partners.views import manage as partner_manage
-from tables import manage_views as table_views
+from tables.views import manage as table_manage
 
 app_name = "manage"
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("members/<int:pk>/role/", manage_views.member_role, name="member-role"),
     path("members/<int:pk>/deactivate/", manage_views.member_deactivate, name="member-deactivate"),
     path("security/", manage_views.security, name="security"),
-    path("tables/new/", table_views.table_new, name="table-new"),
-    path("focus-areas/", table_views.focus_areas, name="focus-areas"),
+    path("tables/new/", table_manage.table_new, name="table-new"),
+    path("focus-areas/", table_manage.focus_areas, name="focus-areas"),
     path("organizations/new/", partner_manage.organization_new, name="organization-new"),
     path("organizations/import/", partner_manage.organization_import, name="organization-import"),
     path("digests/", digests.manage_digests, name="digests"),

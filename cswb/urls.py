@@ -5,7 +5,7 @@ from django.urls import include, path
 from cswb import views
 from engagement.views.digests import unsubscribe
 from partners.views.invitations import invitation_accept_view
-from tables.meeting_views import calendar_settings, personal_feed
+from tables.views.meetings import calendar_settings, personal_feed
 
 # Site staff sign in to the Django admin through allauth, with its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)

@@ -24,7 +24,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    from tables.selectors import my_open_actions, my_upcoming_meetings, tables_list
+    from tables.selectors.actions import my_open_actions
+    from tables.selectors.meetings import my_upcoming_meetings
+    from tables.selectors.tables import tables_list
 
     tenant = get_tenant_for(request)
     context = {

@@ -8,8 +8,10 @@ from django_scopes import scope
 from cswb.models import Tenant, User
 from partners.models import Organization, OrganizationMembership, OrgRole, Sector
 from partners.services.organizations import organization_create, organization_staff_add
-from tables import services
 from tables.models import ActionTable, FocusArea, TableOrganization, TableSeat, Visibility, Zone
+from tables.services.meetings import agenda_item_add, decision_add, meeting_record, meeting_schedule
+from tables.services.seats import table_organization_add, table_seat_add
+from tables.services.tables import focus_areas_seed, table_change_status, table_create
 
 S = Sector
 ORGANIZATIONS = [
@@ -237,7 +239,7 @@ def _organization(tenant: Tenant, name: str, sector: str, admin: User) -> Organi
 def _table(tenant, admin, name, zone, members_only, lead, members, areas=()) -> ActionTable:
     table = ActionTable.objects.filter(name=name).first()
     if table is None:
-        table = services.table_create(
+        table = table_create(
             tenant=tenant,
             name=name,
             zone=zone,
@@ -247,24 +249,24 @@ def _table(tenant, admin, name, zone, members_only, lead, members, areas=()) -> 
             purpose=f"Partners working together on {name.lower()} across the region: shared "
             "actions, outcomes and a common picture of what is changing.",
         )
-        services.table_change_status(table=table, status="active", actor=admin)
+        table_change_status(table=table, status="active", actor=admin)
     for org, role in [(lead, "lead"), *((m, "member") for m in members)]:
         if not TableOrganization.objects.filter(
             table=table, organization=org, left_on__isnull=True
         ).exists():
-            services.table_organization_add(table=table, organization=org, role=role, actor=admin)
+            table_organization_add(table=table, organization=org, role=role, actor=admin)
     return table
 
 
 def _seat(table: ActionTable, user: User, role: str, admin: User, org=None) -> None:
     if not TableSeat.objects.filter(table=table, user=user, left_on__isnull=True).exists():
-        services.table_seat_add(table=table, user=user, role=role, actor=admin, organization=org)
+        table_seat_add(table=table, user=user, role=role, actor=admin, organization=org)
 
 
 def demo_tables_seed(*, halton: Tenant, lakeshore: Tenant, people: dict[str, User]) -> None:
     admin = people["admin@halton.example"]
     with scope(tenant=halton):
-        services.focus_areas_seed(tenant=halton)
+        focus_areas_seed(tenant=halton)
         areas = {area.name: area for area in FocusArea.objects.all()}
         orgs = {name: _organization(halton, name, sector, admin) for name, sector in ORGANIZATIONS}
         tables = {}
@@ -329,7 +331,7 @@ def demo_tables_seed(*, halton: Tenant, lakeshore: Tenant, people: dict[str, Use
 
     outsider = people["outsider@lakeshore.example"]
     with scope(tenant=lakeshore):
-        services.focus_areas_seed(tenant=lakeshore)
+        focus_areas_seed(tenant=lakeshore)
         lake_orgs = {n: _organization(lakeshore, n, s, outsider) for n, s in LAKESHORE}
         for name, zone, lead, members in LAKESHORE_TABLES:
             _table(
@@ -383,8 +385,8 @@ def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
 
     from django.utils import timezone
 
-    from tables.actions import action_create, action_update
     from tables.models import Action
+    from tables.services.actions import action_create, action_update
 
     today = timezone.localdate()
     with scope(tenant=halton):
@@ -420,7 +422,6 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
 
     from django.utils import timezone
 
-    from tables import meetings
     from tables.models import Meeting
 
     tz = halton.tzinfo
@@ -433,7 +434,7 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
             for months_ago in (3, 2, 1):
                 day = today - timedelta(days=30 * months_ago - index)
                 start = datetime.combine(day, time(9 + index % 4, 30), tzinfo=tz)
-                meeting = meetings.meeting_schedule(
+                meeting = meeting_schedule(
                     table=table,
                     actor=admin,
                     title="Regular meeting",
@@ -441,13 +442,13 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
                     ends_at=start + timedelta(hours=2),
                     place="Regional headquarters, room 204",
                 )
-                first = meetings.agenda_item_add(
+                first = agenda_item_add(
                     meeting=meeting, actor=admin, title="Partner updates", duration_minutes=30
                 )
-                meetings.agenda_item_add(
+                agenda_item_add(
                     meeting=meeting, actor=admin, title="Progress on actions", duration_minutes=45
                 )
-                meetings.meeting_record(
+                meeting_record(
                     meeting=meeting,
                     actor=admin,
                     attendance={
@@ -456,13 +457,13 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
                     },
                     minutes={first.pk: "Partners reported on referrals, wait times and gaps."},
                 )
-                meetings.decision_add(
+                decision_add(
                     meeting=meeting,
                     actor=admin,
                     text="Circulate the updated service map before next meeting.",
                 )
             start = datetime.combine(today + timedelta(days=7 + index), time(10, 0), tzinfo=tz)
-            upcoming = meetings.meeting_schedule(
+            upcoming = meeting_schedule(
                 table=table,
                 actor=admin,
                 title="Regular meeting",
@@ -470,7 +471,7 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
                 ends_at=start + timedelta(hours=2),
                 video_url="https://video.example/cswb",
             )
-            meetings.agenda_item_add(
+            agenda_item_add(
                 meeting=upcoming,
                 actor=admin,
                 title="Partner updates",
@@ -494,7 +495,7 @@ def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
     from decimal import Decimal
 
     from tables.models import Measure
-    from tables.outcomes import measure_create, observation_record
+    from tables.services.outcomes import measure_create, observation_record
 
     with scope(tenant=halton):
         for index, table in enumerate(ActionTable.objects.order_by("name")):

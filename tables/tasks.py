@@ -4,14 +4,14 @@ from celery import shared_task
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from tables import meetings
+from tables.services.meetings import meeting_reminder_send, meetings_to_remind
 
 
 @shared_task(name="tables.send_meeting_reminders")
 def send_meeting_reminders() -> int:
     """Hourly: claim the meetings starting within a day and queue one reminder job each."""
     with scopes_disabled():
-        claimed = meetings.meetings_to_remind(now=timezone.now())
+        claimed = meetings_to_remind(now=timezone.now())
     for meeting_id in claimed:
         send_meeting_reminder.delay(meeting_id=meeting_id)
     return len(claimed)
@@ -29,4 +29,4 @@ def send_meeting_reminder(*, meeting_id: int) -> int:
     with scopes_disabled():
         tenant = Meeting.objects.select_related("tenant").get(pk=meeting_id).tenant
     with scope(tenant=tenant):
-        return meetings.meeting_reminder_send(meeting_id=meeting_id)
+        return meeting_reminder_send(meeting_id=meeting_id)

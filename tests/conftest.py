@@ -18,7 +18,8 @@ from cswb.models import Tenant, TenantRole, User
 from partners.models import Organization, OrgRole, Sector
 from partners.services.organizations import organization_create, organization_staff_add
 from tables.models import ActionTable, ParticipationRole, SeatRole, Visibility, Zone
-from tables.services import table_create, table_organization_add, table_seat_add
+from tables.services.seats import table_organization_add, table_seat_add
+from tables.services.tables import table_create
 
 from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory
 

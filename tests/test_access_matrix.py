@@ -22,10 +22,10 @@ from cswb import tenant_urls
 from cswb.models import TenantMembership
 from partners.models import OrganizationMembership
 from partners.services.organizations import contact_create
-from tables.actions import action_create
-from tables.meetings import decision_add, meeting_schedule
 from tables.models import Meeting, TableOrganization, TableSeat
-from tables.outcomes import measure_create
+from tables.services.actions import action_create
+from tables.services.meetings import decision_add, meeting_schedule
+from tables.services.outcomes import measure_create
 
 from .conftest import ROLES, World
 from .factories import InvitationFactory

@@ -49,16 +49,6 @@ from partners.services.organizations import (
     organization_create,
     organization_staff_add,
 )
-from tables.actions import action_create, action_update
-from tables.meetings import (
-    agenda_item_add,
-    calendar_token_for,
-    decision_add,
-    decision_to_action,
-    meeting_record,
-    meeting_rsvp,
-    meeting_schedule,
-)
 from tables.models import (
     Action,
     ActionTable,
@@ -72,13 +62,19 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
-from tables.outcomes import measure_create, observation_record
-from tables.services import (
-    focus_areas_seed,
-    table_organization_add,
-    table_seat_add,
-    table_update,
+from tables.services.actions import action_create, action_update
+from tables.services.meetings import (
+    agenda_item_add,
+    calendar_token_for,
+    decision_add,
+    decision_to_action,
+    meeting_record,
+    meeting_rsvp,
+    meeting_schedule,
 )
+from tables.services.outcomes import measure_create, observation_record
+from tables.services.seats import table_organization_add, table_seat_add
+from tables.services.tables import focus_areas_seed, table_update
 
 from .conftest import World
 from .factories import InvitationFactory

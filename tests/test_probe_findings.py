@@ -19,10 +19,10 @@ from django_scopes import scope
 from cswb.csvsafe import csv_cell
 from partners.models import Invitation, Organization, OrganizationMembership, OrgRole, Sector
 from partners.services.organizations import organization_create
-from tables.meetings import decision_add, meeting_schedule
 from tables.models import Action, ActionTable, SeatRole
-from tables.outcomes import measure_create, observation_record
-from tables.services import table_invitation_create
+from tables.services.meetings import decision_add, meeting_schedule
+from tables.services.outcomes import measure_create, observation_record
+from tables.services.seats import table_invitation_create
 
 from .conftest import World
 

@@ -17,10 +17,10 @@ from partners.services.organizations import (
     organization_create,
     organization_staff_add,
 )
-from tables.actions import action_create
-from tables.meetings import agenda_item_add, decision_add, meeting_rsvp, meeting_schedule
-from tables.outcomes import measure_create, observation_record
-from tables.services import table_organization_add, table_seat_add
+from tables.services.actions import action_create
+from tables.services.meetings import agenda_item_add, decision_add, meeting_rsvp, meeting_schedule
+from tables.services.outcomes import measure_create, observation_record
+from tables.services.seats import table_organization_add, table_seat_add
 
 from .conftest import World
 from .factories import MembershipFactory

@@ -32,7 +32,7 @@ from tables.models import (
     TableOrganization,
     Visibility,
 )
-from tables.outcomes import trend_sentence
+from tables.selectors.outcomes import trend_sentence
 
 # Each list in a table's section stops here, with "and N more" linking to the page.
 ITEMS_PER_LIST = 8

@@ -237,7 +237,7 @@ def _apply_affiliations(invitation: Invitation, user: User) -> None:
     from partners.models import OrganizationMembership
     from partners.services.organizations import organization_staff_add
     from tables.models import TableSeat
-    from tables.services import table_seat_add
+    from tables.services.seats import table_seat_add
 
     if (
         invitation.organization_id

@@ -26,7 +26,7 @@ from partners.services.organizations import (
     organization_staff_add,
     organization_staff_end,
 )
-from tables.selectors import tables_visible_to
+from tables.selectors.tables import tables_visible_to
 
 PAGE_SIZE = 30
 

@@ -6,7 +6,7 @@ import pytest
 from django_scopes import scope
 from playwright.sync_api import Page, expect
 
-from tables.actions import action_create
+from tables.services.actions import action_create
 
 from ..conftest import World
 from .conftest import assert_accessible, log_in

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_scopes import scope
 from playwright.sync_api import Page, expect
 
-from tables.meetings import agenda_item_add, meeting_schedule
+from tables.services.meetings import agenda_item_add, meeting_schedule
 
 from ..conftest import World
 from .conftest import assert_accessible, log_in

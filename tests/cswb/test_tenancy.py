@@ -9,8 +9,9 @@ from django_scopes import ScopeError, scope, scopes_disabled
 
 from cswb.models import ActivityEvent, Tenant, TenantMembership
 from cswb.services import membership_deactivate, tenant_create
-from tables.actions import action_create
-from tables.services import table_create, table_seat_add
+from tables.services.actions import action_create
+from tables.services.seats import table_seat_add
+from tables.services.tables import table_create
 
 from ..conftest import World
 from ..factories import MembershipFactory
@@ -132,7 +133,7 @@ def test_home_lists_my_upcoming_meetings(world: World, client_for) -> None:
 
     from django.utils import timezone
 
-    from tables.meetings import meeting_schedule
+    from tables.services.meetings import meeting_schedule
 
     start = timezone.now() + timedelta(days=2)
     with scope(tenant=world.halton):

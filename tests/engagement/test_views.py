@@ -64,7 +64,7 @@ def test_a_member_previews_their_digest(world: World, client_for) -> None:
 
 
 def test_user_written_text_is_escaped_in_the_email(world: World, client_for) -> None:
-    from tables.actions import action_create
+    from tables.services.actions import action_create
 
     with scope(tenant=world.halton):
         action_create(table=world.table, title="<script>alert(1)</script>", actor=world.admin)
@@ -82,7 +82,7 @@ PLANTED = (
 def test_the_plain_text_part_is_escaped_in_both_previews(world: World, client_for) -> None:
     """A partner's action title carried hx-* attributes into the admin's preview, where the
     page's own htmx posted a role change with the admin's session (issue: digest previews)."""
-    from tables.actions import action_create, action_update
+    from tables.services.actions import action_create, action_update
 
     with scope(tenant=world.halton):
         done = action_create(table=world.table, title=PLANTED, actor=world.partner)

@@ -10,11 +10,12 @@ from django_scopes import scope
 
 from engagement.services.digests import BatchResult, batches, digest_batch_send, digest_work
 from partners.services.organizations import contact_create
-from tables.actions import action_create, action_update
-from tables.meetings import meeting_record, meeting_schedule
 from tables.models import ParticipationRole, Zone
-from tables.outcomes import measure_create, observation_record
-from tables.services import table_create, table_organization_add
+from tables.services.actions import action_create, action_update
+from tables.services.meetings import meeting_record, meeting_schedule
+from tables.services.outcomes import measure_create, observation_record
+from tables.services.seats import table_organization_add
+from tables.services.tables import table_create
 
 from ..conftest import World
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_scopes import scope
 
 from cswb.models import ActivityEvent
-from tables.actions import action_create, action_update
 from tables.models import Action, ActionStatus, ActionUpdate
+from tables.services.actions import action_create, action_update
 
 from ..conftest import World
 

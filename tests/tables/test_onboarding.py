@@ -7,7 +7,7 @@ from guardian.shortcuts import get_perms
 from partners.models import Invitation
 from partners.services.invitations import invitation_accept_as_new_user
 from tables.models import ActionTable, TableOrganization, TableSeat
-from tables.services import focus_areas_seed
+from tables.services.tables import focus_areas_seed
 
 from ..conftest import World
 

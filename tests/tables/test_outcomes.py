@@ -10,7 +10,8 @@ from django.urls import reverse
 from django_scopes import scope
 
 from tables.models import Measure, Observation
-from tables.outcomes import measure_create, observation_record, trend_sentence
+from tables.selectors.outcomes import trend_sentence
+from tables.services.outcomes import measure_create, observation_record
 
 from ..conftest import World
 

@@ -7,8 +7,9 @@ from guardian.shortcuts import get_perms
 from partners.models import Invitation, Sector
 from partners.services.invitations import invitation_accept_as_new_user
 from partners.services.organizations import organization_create
-from tables import services
 from tables.models import FocusArea, SeatRole, TableOrganization, TableSeat
+from tables.services.seats import table_organization_add, table_seat_add
+from tables.services.tables import focus_areas_seed, table_change_status, table_create
 
 from ..conftest import World
 from ..factories import MembershipFactory
@@ -33,11 +34,11 @@ class TestList:
         assert _names(_list(client_for("member"))) == ["Food security", "Youth mental health"]
 
     def test_filters_combine_and_stay_in_the_address(self, world: World, client_for) -> None:
-        services.focus_areas_seed(tenant=world.halton)
+        focus_areas_seed(tenant=world.halton)
         with scope(tenant=world.halton):
             youth = FocusArea.objects.get(slug="youth-mental-health")
             world.table.focus_areas.add(youth)
-            services.table_change_status(table=world.table, status="active", actor=world.admin)
+            table_change_status(table=world.table, status="active", actor=world.admin)
         client = client_for("coordinator")
         assert _names(_list(client, focus_area=youth.slug)) == ["Youth mental health"]
         assert _names(_list(client, zone="risk_intervention")) == ["Intimate partner violence"]
@@ -66,13 +67,13 @@ class TestList:
         for round_ in range(2):
             with scope(tenant=world.halton):
                 for n in range(12):
-                    table = services.table_create(
+                    table = table_create(
                         tenant=world.halton,
                         name=f"Extra {round_}-{n}",
                         zone="prevention",
                         actor=world.admin,
                     )
-                    services.table_organization_add(
+                    table_organization_add(
                         table=table, organization=world.youth_org, role="member", actor=world.admin
                     )
             with django_assert_max_num_queries(13):
@@ -117,11 +118,11 @@ class TestTablePage:
                         sector=Sector.HOUSING,
                         actor=world.admin,
                     )
-                    services.table_organization_add(
+                    table_organization_add(
                         table=world.table, organization=org, role="member", actor=world.admin
                     )
                     person = MembershipFactory(tenant=world.halton).user
-                    services.table_seat_add(
+                    table_seat_add(
                         table=world.table,
                         user=person,
                         role="member",

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from tables.actions import action_create, action_update
-from tables.meetings import meeting_record, meeting_schedule
-from tables.outcomes import measure_create, observation_record
-from tables.services import table_create, table_seat_add
+from tables.services.actions import action_create, action_update
+from tables.services.meetings import meeting_record, meeting_schedule
+from tables.services.outcomes import measure_create, observation_record
+from tables.services.seats import table_seat_add
+from tables.services.tables import table_create
 
 from ..conftest import World
 

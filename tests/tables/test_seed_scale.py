@@ -7,7 +7,7 @@ from django_scopes import scope
 
 from cswb.models import Tenant
 from tables.models import Action, ActionTable, ActionUpdate, Meeting
-from tables.services import table_actual_grants, table_expected_grants
+from tables.services.seats import table_actual_grants, table_expected_grants
 
 
 def test_seed_scale_fills_a_tenant_consistently(db: None) -> None:

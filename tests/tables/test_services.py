@@ -8,7 +8,6 @@ from guardian.shortcuts import get_perms
 
 from partners.models import OrgRole
 from partners.services.organizations import organization_staff_add, organization_staff_end
-from tables import services
 from tables.models import (
     ActionTableUserObjectPermission,
     SeatRole,
@@ -16,6 +15,8 @@ from tables.models import (
     TableSeat,
     TableStatus,
 )
+from tables.services.seats import table_organization_end, table_seat_add, table_seat_end
+from tables.services.tables import table_change_status, table_create
 
 from ..conftest import World
 
@@ -41,13 +42,13 @@ def test_organization_staff_hold_the_grants_through_their_group(world: World) ->
 def test_ending_a_seat_revokes_the_grants_and_keeps_the_history(world: World) -> None:
     with scope(tenant=world.halton):
         seat = TableSeat.objects.get(table=world.table, user=world.coordinator)
-        services.table_seat_end(seat=seat, actor=world.admin)
+        table_seat_end(seat=seat, actor=world.admin)
         assert perms(world.coordinator, world.table) == set()
         assert perms(world.coordinator, world.ipv) != set()  # the other table is untouched
         seat.refresh_from_db()
         assert seat.left_on is not None  # ended, not deleted
         with pytest.raises(ValidationError):
-            services.table_seat_end(seat=seat, actor=world.admin)
+            table_seat_end(seat=seat, actor=world.admin)
 
 
 def test_an_organization_leaving_takes_its_staffs_grants(world: World) -> None:
@@ -55,7 +56,7 @@ def test_an_organization_leaving_takes_its_staffs_grants(world: World) -> None:
         participation = TableOrganization.objects.get(
             table=world.table, organization=world.youth_org
         )
-        services.table_organization_end(participation=participation, actor=world.admin)
+        table_organization_end(participation=participation, actor=world.admin)
         assert perms(world.partner, world.table) == set()
         assert TableOrganization.objects.filter(pk=participation.pk).exists()
 
@@ -77,14 +78,14 @@ def test_new_staff_get_the_organizations_tables(world: World) -> None:
 
 def test_a_seat_needs_a_member_of_the_plan(world: World) -> None:
     with scope(tenant=world.halton), pytest.raises(ValidationError, match="No member of this plan"):
-        services.table_seat_add(
+        table_seat_add(
             table=world.table, user=world.outsider, role=SeatRole.MEMBER, actor=world.admin
         )
 
 
 def test_one_active_seat_per_person(world: World) -> None:
     with scope(tenant=world.halton), pytest.raises(ValidationError, match="already has a seat"):
-        services.table_seat_add(
+        table_seat_add(
             table=world.table, user=world.coordinator, role=SeatRole.MEMBER, actor=world.admin
         )
 
@@ -103,12 +104,12 @@ def test_status_transitions(world: World, path: list[str], allowed: bool) -> Non
         table = world.food
         if allowed:
             for status in path:
-                services.table_change_status(table=table, status=status, actor=world.admin)
+                table_change_status(table=table, status=status, actor=world.admin)
             assert table.status == path[-1]
         else:
             with pytest.raises(ValidationError):
                 for status in path:
-                    services.table_change_status(table=table, status=status, actor=world.admin)
+                    table_change_status(table=table, status=status, actor=world.admin)
             table.refresh_from_db()
             assert table.status == (path[-2] if len(path) > 1 else TableStatus.FORMING)
 
@@ -129,7 +130,7 @@ def test_the_drift_command_reports_and_repairs(world: World, capsys) -> None:
 
 def test_table_names_are_unique_in_a_plan_only(world: World) -> None:
     with scope(tenant=world.halton), pytest.raises(ValidationError):
-        services.table_create(
+        table_create(
             tenant=world.halton, name="youth MENTAL health", zone="prevention", actor=world.admin
         )
     assert world.lakeshore_table.name == world.table.name  # another plan may use it

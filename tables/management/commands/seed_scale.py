@@ -33,7 +33,8 @@ from tables.models import (
     TableSeat,
     Zone,
 )
-from tables.services import focus_areas_seed, table_permissions_sync
+from tables.services.seats import table_permissions_sync
+from tables.services.tables import focus_areas_seed
 
 BATCH = 5000
 # Bench accounts: a coordinator who is also staff of an organization, and a leader.

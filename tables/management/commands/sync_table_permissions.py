@@ -9,7 +9,7 @@ from django_scopes import scope
 
 from cswb.models import Tenant
 from tables.models import ActionTable
-from tables.services import table_actual_grants, table_expected_grants, table_permissions_sync
+from tables.services.seats import table_actual_grants, table_expected_grants, table_permissions_sync
 
 
 class Command(BaseCommand):

@@ -2,60 +2,24 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cswb.access import get_tenant_for
 from cswb.csvsafe import csv_write
 from tables.access import TableNeed, get_table_for
-from tables.models import ActionTable, TableStatus, Zone
-from tables.progress import (
+from tables.forms.progress import SORTS, ProgressFilterForm
+from tables.models import ActionTable
+from tables.selectors.progress import (
     attendance_rate,
     completion_by_month,
     flags_for,
     measures_with_trends,
     progress_rows,
 )
-from tables.selectors import granted_table_ids, table_page
-
-SORTS = {
-    "name": ("name", False),
-    "open": ("open_count", True),
-    "overdue": ("overdue_count", True),
-    "last_meeting": ("last_meeting", False),
-}
-
-
-class ProgressFilterForm(forms.Form):
-    zone = forms.ChoiceField(
-        label=_("Zone"), required=False, choices=[("", _("All zones")), *Zone.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *TableStatus.choices]
-    )
-    flag = forms.ChoiceField(
-        label=_("Needs attention"),
-        required=False,
-        choices=[
-            ("", _("All tables")),
-            ("stale", _("No meeting in 90 days")),
-            ("overdue", _("Many overdue actions")),
-        ],
-    )
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[
-            ("name", _("Name")),
-            ("overdue", _("Overdue actions")),
-            ("open", _("Open actions")),
-            ("last_meeting", _("Last meeting")),
-        ],
-    )
+from tables.selectors.tables import granted_table_ids, table_page
 
 
 def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, object]]:

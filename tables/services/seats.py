@@ -1,19 +1,14 @@
-"""Every write to action tables, their seats and participating organizations. Object grants
-(django-guardian) are written here too, in the same transaction as the change they follow."""
+"""Who sits at a table: organizations taking part, people's seats, invitations to a seat, and the
+object permissions they grant (django-guardian), kept in step in the same transaction."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-from datetime import date
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
-from django_scopes import scope
 
-from cswb.models import Tenant, TenantMembership, TenantRole, User
+from cswb.models import TenantMembership, TenantRole, User
 from cswb.services import activity_record
 from partners.models import Organization
 from tables.models import (
@@ -21,162 +16,11 @@ from tables.models import (
     ActionTable,
     ActionTableGroupObjectPermission,
     ActionTableUserObjectPermission,
-    FocusArea,
     ParticipationRole,
     SeatRole,
     TableOrganization,
     TableSeat,
-    TableStatus,
-    Visibility,
 )
-
-# The one place that says which status may follow which.
-STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    TableStatus.FORMING: frozenset({TableStatus.ACTIVE, TableStatus.SUNSET}),
-    TableStatus.ACTIVE: frozenset({TableStatus.PAUSED, TableStatus.SUNSET}),
-    TableStatus.PAUSED: frozenset({TableStatus.ACTIVE, TableStatus.SUNSET}),
-    TableStatus.SUNSET: frozenset(),
-}
-
-DEFAULT_FOCUS_AREAS = [
-    "Youth mental health",
-    "Food insecurity",
-    "Homelessness and encampments",
-    "Opioid misuse",
-    "Intimate partner violence",
-    "Community safety and crime prevention",
-    "Seniors' isolation and well-being",
-    "Newcomer settlement",
-    "Human trafficking",
-    "Child and family well-being",
-    "Poverty reduction",
-    "Hate and discrimination",
-    "Gun and gang violence",
-    "Problematic substance use",
-    "Emergency response coordination",
-]
-
-
-# Table slugs share /<tenant>/tables/ with these pages.
-RESERVED_TABLE_SLUGS = frozenset({"representation", "new"})
-
-
-def _unique_slug(model: type, name: str, *, max_length: int = 80) -> str:
-    base = slugify(name)[: max_length - 4] or "item"
-    slug, n = base, 2
-    while slug in RESERVED_TABLE_SLUGS or model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-@transaction.atomic
-def focus_areas_seed(*, tenant: Tenant, names: Iterable[str] = DEFAULT_FOCUS_AREAS) -> int:
-    """Give a tenant the default focus areas it does not have yet."""
-    created = 0
-    with scope(tenant=tenant):
-        for position, name in enumerate(names):
-            slug = slugify(name)
-            if not FocusArea.objects.filter(slug=slug).exists():
-                FocusArea.objects.create(tenant=tenant, name=name, slug=slug, position=position)
-                created += 1
-    return created
-
-
-@transaction.atomic
-def table_create(
-    *,
-    tenant: Tenant,
-    name: str,
-    actor: User,
-    zone: str,
-    visibility: str = Visibility.TENANT,
-    purpose: str = "",
-    terms_of_reference: str = "",
-    start_date: date | None = None,
-    focus_areas: Iterable[FocusArea] = (),
-) -> ActionTable:
-    with scope(tenant=tenant):
-        if ActionTable.objects.filter(name__iexact=name.strip()).exists():
-            raise ValidationError({"name": f"A table named “{name}” already exists."})
-        table = ActionTable(
-            tenant=tenant,
-            name=name.strip(),
-            slug=_unique_slug(ActionTable, name),
-            zone=zone,
-            visibility=visibility,
-            purpose=purpose,
-            terms_of_reference=terms_of_reference,
-            start_date=start_date,
-        )
-        table.full_clean(exclude=["focus_areas"])
-        table.save()
-        table.focus_areas.set(focus_areas)
-        activity_record(
-            tenant=tenant,
-            actor=actor,
-            verb="table.created",
-            summary=f"{table.name} was created",
-            target=table,
-            table=table,
-        )
-    return table
-
-
-TABLE_FIELDS = ("name", "zone", "visibility", "purpose", "terms_of_reference", "start_date")
-
-
-@transaction.atomic
-def table_update(
-    *, table: ActionTable, actor: User, focus_areas: Iterable[FocusArea] | None = None, **fields
-) -> ActionTable:
-    unknown = set(fields) - set(TABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"Not editable here: {sorted(unknown)}")
-    changed = {
-        key: [str(getattr(table, key)), str(value)]
-        for key, value in fields.items()
-        if getattr(table, key) != value
-    }
-    for key, value in fields.items():
-        setattr(table, key, value)
-    table.full_clean(exclude=["focus_areas"])
-    if changed:
-        table.save(update_fields=list(changed))
-    if focus_areas is not None:
-        table.focus_areas.set(focus_areas)
-    if changed or focus_areas is not None:
-        activity_record(
-            tenant=table.tenant,
-            actor=actor,
-            verb="table.updated",
-            summary=f"{table.name}: details updated",
-            target=table,
-            table=table,
-            changes=changed,
-        )
-    return table
-
-
-@transaction.atomic
-def table_change_status(*, table: ActionTable, status: str, actor: User) -> ActionTable:
-    if status not in STATUS_TRANSITIONS.get(table.status, frozenset()):
-        raise ValidationError(
-            f"A {TableStatus(table.status).label.lower()} table cannot become "
-            f"{TableStatus(status).label.lower() if status in TableStatus.values else status}."
-        )
-    old = table.status
-    table.status = status
-    table.save(update_fields=["status"])
-    activity_record(
-        tenant=table.tenant,
-        actor=actor,
-        verb="table.status_changed",
-        summary=f"{table.name} is now {TableStatus(status).label.lower()}",
-        target=table,
-        table=table,
-        changes={"status": [old, status]},
-    )
-    return table
 
 
 @transaction.atomic
@@ -352,76 +196,6 @@ def table_permissions_sync(*, table: ActionTable) -> int:
         )
         changes += len(actual - expected) + len(missing)
     return changes
-
-
-@transaction.atomic
-def table_onboard(
-    *,
-    tenant: Tenant,
-    actor: User,
-    name: str,
-    zone: str,
-    visibility: str,
-    purpose: str,
-    start_date: date | None,
-    focus_areas: Iterable[FocusArea],
-    lead_organization: Organization | None,
-    coordinator_email: str,
-    member_organizations: Iterable[Organization],
-) -> tuple[ActionTable, str]:
-    """Start a table in one step: the table, its lead and member organizations, and its
-    coordinator, seated now if they are in the plan or invited by email if not. Returns the
-    table and "seated" or "invited"."""
-    from cswb.models import TenantMembership
-    from partners.services.invitations import invitation_create
-
-    table = table_create(
-        tenant=tenant,
-        name=name,
-        actor=actor,
-        zone=zone,
-        visibility=visibility,
-        purpose=purpose,
-        start_date=start_date,
-        focus_areas=focus_areas,
-    )
-    if lead_organization is not None:
-        table_organization_add(
-            table=table, organization=lead_organization, role=ParticipationRole.LEAD, actor=actor
-        )
-    for organization in member_organizations:
-        if lead_organization is not None and organization.pk == lead_organization.pk:
-            continue
-        table_organization_add(
-            table=table, organization=organization, role=ParticipationRole.MEMBER, actor=actor
-        )
-    coordinator = (
-        TenantMembership.objects.filter(
-            user__email__iexact=coordinator_email.strip(), is_active=True
-        )
-        .select_related("user")
-        .first()
-    )
-    if coordinator is not None:
-        table_seat_add(
-            table=table,
-            user=coordinator.user,
-            role=SeatRole.COORDINATOR,
-            actor=actor,
-            organization=lead_organization,
-        )
-        return table, "seated"
-    invitation_create(
-        tenant=tenant,
-        email=coordinator_email,
-        role="member",
-        invited_by=actor,
-        organization=lead_organization,
-        org_role="staff" if lead_organization else "",
-        table=table,
-        seat_role=SeatRole.COORDINATOR,
-    )
-    return table, "invited"
 
 
 @transaction.atomic

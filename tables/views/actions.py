@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cswb.access import get_tenant_for
 from cswb.ui import error_text
 from partners.models import Organization
-from tables import actions as services
 from tables.access import TableNeed, get_action_for, get_table_for, user_organization_ids
-from tables.action_forms import ActionFilterForm, ActionForm, ActionUpdateForm
+from tables.forms.actions import ActionFilterForm, ActionForm, ActionUpdateForm
 from tables.models import ACTION_OPEN_STATUSES, Action, ActionUpdate, TableOrganization
-from tables.selectors import my_open_actions
+from tables.selectors.actions import my_open_actions
+from tables.services.actions import ACTION_TRANSITIONS, action_create, action_update
 
 PAGE_SIZE = 30
 
@@ -61,7 +61,7 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
         data = form.cleaned_data
         owner_org = form.organizations.get(data["owner_organization"])
         try:
-            action = services.action_create(
+            action = action_create(
                 table=table,
                 title=data["title"],
                 description=data["description"],
@@ -107,7 +107,7 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
 
 def _detail_context(request, action, table, access, can_update, form=None):
     updates = list(ActionUpdate.objects.filter(action=action).select_related("author")[:50])
-    allowed = services.ACTION_TRANSITIONS.get(action.status, frozenset())
+    allowed = ACTION_TRANSITIONS.get(action.status, frozenset())
     return {
         "tenant": table.tenant,
         "table": table,
@@ -128,15 +128,15 @@ def action_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: i
 
 
 @require_POST
-def action_update(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+def action_update_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     action, table, access, can_update = get_action_for(request, table_slug, pk, update=True)
-    allowed = services.ACTION_TRANSITIONS.get(action.status, frozenset())
+    allowed = ACTION_TRANSITIONS.get(action.status, frozenset())
     form = ActionUpdateForm(request.POST, current=action.status, allowed=allowed)
     status = 200
     if form.is_valid():
         new_status = form.cleaned_data["status"] or None
         try:
-            services.action_update(
+            action_update(
                 action=action,
                 actor=request.user,
                 text=form.cleaned_data["text"],

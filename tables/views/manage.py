@@ -2,65 +2,18 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.services import activity_record
-from partners.models import Organization
-from tables import services
-from tables.models import FocusArea, Visibility, Zone
-
-
-class OnboardForm(forms.Form):
-    # 1. The table
-    name = forms.CharField(label=_("Name of the table"), max_length=200)
-    focus_areas = forms.ModelMultipleChoiceField(
-        label=_("Focus areas"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    zone = forms.ChoiceField(label=_("CSWB zone"), choices=Zone.choices, initial=Zone.PREVENTION)
-    visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices)
-    start_date = forms.DateField(
-        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    purpose = forms.CharField(
-        label=_("Purpose"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("System-level work only: never names or details of people at risk."),
-    )
-    # 2. Organizations
-    lead_organization = forms.ModelChoiceField(
-        label=_("Lead organization"), queryset=None, required=False
-    )
-    member_organizations = forms.ModelMultipleChoiceField(
-        label=_("Member organizations"),
-        queryset=None,
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
-    )
-    # 3. Coordinator
-    coordinator_email = forms.EmailField(
-        label=_("Coordinator's email"),
-        help_text=_(
-            "A member of the plan gets the seat at once; anyone else is invited by "
-            "email and takes the seat on accepting."
-        ),
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        organizations = Organization.objects.filter(is_active=True).order_by("name")
-        self.fields["focus_areas"].queryset = FocusArea.objects.all()
-        self.fields["lead_organization"].queryset = organizations
-        self.fields["member_organizations"].queryset = organizations
+from tables.forms.tables import FocusAreaForm, OnboardForm
+from tables.models import FocusArea
+from tables.services.tables import table_onboard
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,9 +22,7 @@ def table_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     form = OnboardForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            table, outcome = services.table_onboard(
-                tenant=tenant, actor=request.user, **form.cleaned_data
-            )
+            table, outcome = table_onboard(tenant=tenant, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             for key, errors in getattr(error, "message_dict", {None: error.messages}).items():
                 for message in errors:
@@ -95,10 +46,6 @@ def table_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         {"tenant": tenant, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-class FocusAreaForm(forms.Form):
-    name = forms.CharField(label=_("New focus area"), max_length=120)
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,7 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organization, OrgRole
-from tables.models import ActionTable, FocusArea, ParticipationRole, SeatRole, TableStatus, Zone
+from tables.models import (
+    ActionTable,
+    FocusArea,
+    ParticipationRole,
+    SeatRole,
+    TableStatus,
+    Visibility,
+    Zone,
+)
 
 
 class TableFilterForm(forms.Form):
@@ -135,3 +143,52 @@ class InviteToTableForm(forms.Form):
             # Organization administrators are made by the plan's administrators or by the
             # organization's own, on its page; a coordinator invites staff.
             self.fields["org_role"].choices = [(OrgRole.STAFF, OrgRole.STAFF.label)]
+
+
+class OnboardForm(forms.Form):
+    # 1. The table
+    name = forms.CharField(label=_("Name of the table"), max_length=200)
+    focus_areas = forms.ModelMultipleChoiceField(
+        label=_("Focus areas"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    zone = forms.ChoiceField(label=_("CSWB zone"), choices=Zone.choices, initial=Zone.PREVENTION)
+    visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices)
+    start_date = forms.DateField(
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("System-level work only: never names or details of people at risk."),
+    )
+    # 2. Organizations
+    lead_organization = forms.ModelChoiceField(
+        label=_("Lead organization"), queryset=None, required=False
+    )
+    member_organizations = forms.ModelMultipleChoiceField(
+        label=_("Member organizations"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )
+    # 3. Coordinator
+    coordinator_email = forms.EmailField(
+        label=_("Coordinator's email"),
+        help_text=_(
+            "A member of the plan gets the seat at once; anyone else is invited by "
+            "email and takes the seat on accepting."
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        organizations = Organization.objects.filter(is_active=True).order_by("name")
+        self.fields["focus_areas"].queryset = FocusArea.objects.all()
+        self.fields["lead_organization"].queryset = organizations
+        self.fields["member_organizations"].queryset = organizations
+
+
+class FocusAreaForm(forms.Form):
+    name = forms.CharField(label=_("New focus area"), max_length=120)

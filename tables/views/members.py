@@ -1,129 +1,36 @@
+"""A table's members page: organizations taking part, seats and invitations, managed in place."""
+
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cswb.access import get_tenant_for
 from cswb.models import TenantMembership, User
 from cswb.ui import confirm_then, error_text
 from partners.models import OrgRole
-from tables import services
 from tables.access import TableNeed, get_table_for
-from tables.forms import (
+from tables.forms.tables import (
     AddOrganizationForm,
     AddSeatForm,
     InviteToTableForm,
-    StatusForm,
-    TableFilterForm,
-    TableForm,
 )
-from tables.models import FocusArea, TableOrganization, TableSeat
-from tables.selectors import (
-    my_table_ids,
+from tables.models import TableOrganization, TableSeat
+from tables.selectors.tables import (
     organizations_at_table,
     organizations_for_choice,
     table_page,
-    tables_list,
-    tenant_representation,
 )
-
-PAGE_SIZE = 25
-
-
-@require_GET
-def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    tenant = get_tenant_for(request)
-    focus_areas = list(FocusArea.objects.all())
-    form = TableFilterForm(request.GET or None, focus_areas=focus_areas)
-    filters = form.cleaned_data if form.is_valid() else {}
-    tables = tables_list(
-        user=request.user,
-        membership=request.membership,
-        focus_area=filters.get("focus_area", ""),
-        zone=filters.get("zone", ""),
-        status=filters.get("status", ""),
-        mine=filters.get("mine", False),
-        search=filters.get("q", ""),
-    )
-    page = Paginator(tables, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in filters.items() if v not in ("", False, None)})
-    context = {
-        "tenant": tenant,
-        "form": form,
-        "page": page,
-        "tables": list(page.object_list),
-        "mine": my_table_ids(user=request.user),
-        "page_query": query,
-        "filtered": bool(query),
-    }
-    template = "tables/list.html#results" if request.htmx else "tables/list.html"
-    return render(request, template, context)
-
-
-@require_GET
-def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
-    context = {
-        "tenant": table.tenant,
-        "table": table,
-        "access": access,
-        **table_page(table=table, with_timeline=access.can_view),
-    }
-    if access.can_change:
-        context["status_choices"] = [
-            (value, label)
-            for value, label in StatusForm.base_fields["status"].choices
-            if value in services.STATUS_TRANSITIONS[table.status]
-        ]
-    return render(request, "tables/detail.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
-    form = TableForm(request.POST if request.method == "POST" else None, instance=table)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        focus_areas = data.pop("focus_areas")
-        table.refresh_from_db()  # the form mutated the instance; the service compares
-        try:
-            services.table_update(table=table, actor=request.user, focus_areas=focus_areas, **data)
-        except ValidationError as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, "The table's details were saved.")
-            return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
-    return render(
-        request,
-        "tables/edit.html",
-        {"tenant": table.tenant, "table": table, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose one of the listed statuses.")
-    else:
-        try:
-            services.table_change_status(
-                table=table, status=form.cleaned_data["status"], actor=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, f"{table.name} is now {table.get_status_display().lower()}.")
-    return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
+from tables.services.seats import (
+    table_invitation_create,
+    table_organization_add,
+    table_organization_end,
+    table_seat_add,
+    table_seat_end,
+)
 
 
 def _members_context(request, table, **forms) -> dict[str, object]:
@@ -168,7 +75,7 @@ def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) ->
     )
     if form.is_valid():
         try:
-            services.table_organization_add(
+            table_organization_add(
                 table=table,
                 organization=form.cleaned_data["organization"],
                 role=form.cleaned_data["role"],
@@ -201,7 +108,7 @@ def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpRes
             form.add_error("email", "No member of this plan has this address. Invite them below.")
         else:
             try:
-                services.table_seat_add(
+                table_seat_add(
                     table=table,
                     user=user,
                     role=form.cleaned_data["role"],
@@ -235,7 +142,7 @@ def table_invite(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
             (o for o in organizations if str(o.pk) == form.cleaned_data["organization"]), None
         )
         try:
-            services.table_invitation_create(
+            table_invitation_create(
                 table=table,
                 email=form.cleaned_data["email"],
                 invited_by=request.user,
@@ -271,9 +178,7 @@ def organization_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk
     name = participation.organization.name
     return confirm_then(
         request,
-        perform=lambda: services.table_organization_end(
-            participation=participation, actor=request.user
-        ),
+        perform=lambda: table_organization_end(participation=participation, actor=request.user),
         done=f"{name} no longer sits at the table.",
         back=_members_url(table),
         question=f"Remove {name} from {table.name}?",
@@ -295,21 +200,10 @@ def seat_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     name = seat.user.display_name
     return confirm_then(
         request,
-        perform=lambda: services.table_seat_end(seat=seat, actor=request.user),
+        perform=lambda: table_seat_end(seat=seat, actor=request.user),
         done=f"{name} no longer sits at the table.",
         back=_members_url(table),
         question=f"Remove {name} from {table.name}?",
         consequence="Their seat ends today; the table keeps its history.",
         respond=(lambda: _members_response(request, table)) if request.htmx else None,
-    )
-
-
-@require_GET
-def representation(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    tenant = get_tenant_for(request)
-    if not request.membership.can_read_everything:
-        raise PermissionDenied("Only the plan's administrators and leadership see this page.")
-    overall, rows = tenant_representation()
-    return render(
-        request, "tables/representation.html", {"tenant": tenant, "overall": overall, "rows": rows}
     )

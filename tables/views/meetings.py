@@ -14,10 +14,9 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.selectors import memberships_for_user
 from cswb.ui import confirm_then, error_text
-from tables import meetings as services
 from tables.access import TableNeed, get_table_for
 from tables.calendar import meetings_ics
-from tables.meeting_forms import (
+from tables.forms.meetings import (
     AgendaItemForm,
     DecisionActionForm,
     DecisionForm,
@@ -36,7 +35,19 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
-from tables.selectors import granted_table_ids, organizations_at_table
+from tables.selectors.tables import granted_table_ids, organizations_at_table
+from tables.services.meetings import (
+    agenda_item_add,
+    calendar_token_for,
+    calendar_token_reset,
+    decision_add,
+    decision_to_action,
+    meeting_cancel,
+    meeting_record,
+    meeting_rsvp,
+    meeting_schedule,
+    meeting_update,
+)
 
 
 def _meeting_url(meeting: Meeting) -> str:
@@ -59,14 +70,14 @@ def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
         request.POST if request.method == "POST" else None, tzinfo=table.tenant.tzinfo
     )
     if request.method == "POST" and form.is_valid():
-        meeting = services.meeting_schedule(table=table, actor=request.user, **form.cleaned_data)
+        meeting = meeting_schedule(table=table, actor=request.user, **form.cleaned_data)
         messages.success(request, "The meeting was scheduled.")
         return redirect(_meeting_url(meeting))
     now = timezone.now()
     meetings = Meeting.objects.filter(table=table).select_related("table", "tenant")
     # The subscribe link must work in a calendar app, which cannot sign in: it carries the
     # person's calendar token (made on first need).
-    token = services.calendar_token_for(user=request.user)
+    token = calendar_token_for(user=request.user)
     return render(
         request,
         "tables/meetings.html",
@@ -139,7 +150,7 @@ def meeting_edit(request: HttpRequest, tenant_slug: str, table_slug: str, pk: in
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
+            meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
@@ -159,11 +170,11 @@ def meeting_edit(request: HttpRequest, tenant_slug: str, table_slug: str, pk: in
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+def meeting_cancel_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
     return confirm_then(
         request,
-        perform=lambda: services.meeting_cancel(meeting=meeting, actor=request.user),
+        perform=lambda: meeting_cancel(meeting=meeting, actor=request.user),
         done="The meeting was cancelled; calendars will show it as cancelled.",
         back=_meeting_url(meeting),
         question=f"Cancel {meeting.title}?",
@@ -177,7 +188,7 @@ def agenda_add(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int)
     meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
     form = AgendaItemForm(request.POST)
     if form.is_valid():
-        services.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
+        agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
         messages.success(request, "Agenda item added.")
     else:
         messages.error(request, "Give the agenda item a title (and minutes as a number).")
@@ -185,11 +196,11 @@ def agenda_add(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int)
 
 
 @require_POST
-def decision_add(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+def decision_add_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        services.decision_add(meeting=meeting, actor=request.user, text=form.cleaned_data["text"])
+        decision_add(meeting=meeting, actor=request.user, text=form.cleaned_data["text"])
         messages.success(request, "Decision recorded.")
     else:
         messages.error(
@@ -219,7 +230,7 @@ def decision_action(
             status=400,
         )
     try:
-        action = services.decision_to_action(
+        action = decision_to_action(
             decision=decision,
             actor=request.user,
             owner_organization=form.cleaned_data["owner_organization"],
@@ -232,7 +243,7 @@ def decision_action(
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_record(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
     seats = list(
         TableSeat.objects.filter(table=table, left_on__isnull=True)
@@ -243,7 +254,7 @@ def meeting_record(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
     form = RecordForm(request.POST if request.method == "POST" else None, seats=seats, items=items)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_record(
+            meeting_record(
                 meeting=meeting,
                 actor=request.user,
                 attendance={s.user_id: form.cleaned_data[f"attendance_{s.user_id}"] for s in seats},
@@ -270,13 +281,13 @@ def meeting_record(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
 
 
 @require_POST
-def meeting_rsvp(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+def meeting_rsvp_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.VIEW)
     form = RsvpForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError("Choose whether you will attend.")
-        services.meeting_rsvp(meeting=meeting, user=request.user, rsvp=form.cleaned_data["rsvp"])
+        meeting_rsvp(meeting=meeting, user=request.user, rsvp=form.cleaned_data["rsvp"])
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -325,10 +336,10 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.calendar_token_reset(user=request.user)
+        calendar_token_reset(user=request.user)
         messages.success(request, "A new address was made; the old one no longer works.")
         return redirect("calendar-settings")
-    token = services.calendar_token_for(user=request.user)
+    token = calendar_token_for(user=request.user)
     return render(
         request,
         "tables/calendar_settings.html",

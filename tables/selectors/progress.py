@@ -24,7 +24,7 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
-from tables.outcomes import trend_sentence
+from tables.selectors.outcomes import trend_sentence
 
 STALE_AFTER_DAYS = 90
 MANY_OVERDUE = 5

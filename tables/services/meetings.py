@@ -12,7 +12,6 @@ from django.utils import timezone
 from cswb.models import User
 from cswb.services import activity_record
 from partners.models import Organization
-from tables.actions import action_create
 from tables.models import (
     Action,
     ActionTable,
@@ -26,6 +25,7 @@ from tables.models import (
     Rsvp,
     TableSeat,
 )
+from tables.services.actions import action_create
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "video_url")
 

@@ -3,77 +3,20 @@ observations recorded by the organizations that report them."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cswb.csvsafe import csv_write
-from cswb.guardrails import PersonalInformationGuardMixin
 from cswb.ui import error_text
-from partners.models import Organization
-from tables import outcomes as services
 from tables.access import TableNeed, get_table_for, user_organization_ids
-from tables.models import Measure, Observation, TableOrganization
-
-
-class MeasureForm(forms.ModelForm):
-    # Declared: organizations are tenant-scoped, so the choices are set per request.
-    reporting_organization = forms.ModelChoiceField(
-        label=_("Reported by"),
-        queryset=Organization.objects.none(),
-        required=False,
-        help_text=_("Its staff record the values."),
-    )
-
-    class Meta:
-        model = Measure
-        fields = [
-            "name",
-            "kind",
-            "unit",
-            "direction",
-            "baseline_value",
-            "baseline_date",
-            "target_value",
-            "target_date",
-            "data_source",
-            "reporting_organization",
-        ]
-        widgets = {
-            "baseline_date": forms.DateInput(attrs={"type": "date"}),
-            "target_date": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def __init__(self, *args: object, table, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reporting_organization"].queryset = Organization.objects.filter(
-            pk__in=TableOrganization.objects.filter(table=table, left_on__isnull=True).values(
-                "organization_id"
-            )
-        )
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
-        start, end = cleaned.get("baseline_date"), cleaned.get("target_date")
-        if start and end and end <= start:
-            self.add_error("target_date", _("The target date must come after the baseline."))
-        return cleaned
-
-
-class ObservationForm(PersonalInformationGuardMixin, forms.Form):
-    guarded_fields = ("note",)
-    value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2)
-    period_end = forms.DateField(
-        label=_("For the period ending"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+from tables.forms.outcomes import MeasureForm, ObservationForm
+from tables.models import Measure, Observation
+from tables.selectors.outcomes import line_chart, trend_sentence
+from tables.services.outcomes import measure_create, observation_record
 
 
 def _may_record(request, access, measure: Measure) -> bool:
@@ -88,8 +31,8 @@ def _measure_view(measure: Measure, observations: list[Observation], n: int) -> 
     return {
         "measure": measure,
         "observations": observations,
-        "chart": services.line_chart(measure, observations, chart_id=f"chart-{n}"),
-        "trend": services.trend_sentence(measure, observations),
+        "chart": line_chart(measure, observations, chart_id=f"chart-{n}"),
+        "trend": trend_sentence(measure, observations),
     }
 
 
@@ -100,7 +43,7 @@ def outcome_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
     form = MeasureForm(request.POST if request.method == "POST" else None, table=table)
     if request.method == "POST" and form.is_valid():
         try:
-            services.measure_create(table=table, actor=request.user, **form.cleaned_data)
+            measure_create(table=table, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
@@ -146,7 +89,7 @@ def measure_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
             raise PermissionDenied("Only the reporting organization or the coordinators can.")
         if form.is_valid():
             try:
-                services.observation_record(
+                observation_record(
                     measure=measure,
                     actor=request.user,
                     value=form.cleaned_data["value"],

@@ -1,0 +1,1 @@
+"""Reads of the tables app that cross relations: one module per entity."""

@@ -1,0 +1,40 @@
+"""Reads of actions across tables."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from cswb.models import TenantMembership, User
+from tables.selectors.tables import tables_visible_to
+
+
+def my_open_actions(*, user: User, membership: TenantMembership, limit: int | None = None):
+    """Open actions owned by the person or their organizations at tables they may see,
+    overdue first, then by due date."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.utils import timezone
+
+    from partners.models import OrganizationMembership
+    from tables.models import ACTION_OPEN_STATUSES, Action
+
+    org_ids = OrganizationMembership.objects.filter(user=user, left_on__isnull=True).values(
+        "organization_id"
+    )
+    today = timezone.localdate()
+    actions = (
+        Action.objects.filter(
+            status__in=ACTION_OPEN_STATUSES,
+            table__in=tables_visible_to(user=user, membership=membership),
+        )
+        .filter(Q(owner=user) | Q(owner_organization_id__in=org_ids))
+        .select_related("table", "owner", "owner_organization")
+        .annotate(
+            overdue=Case(
+                When(Q(due_date__lt=today), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("overdue", "due_date", "id")
+    )
+    return list(actions[:limit]) if limit else actions

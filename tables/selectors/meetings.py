@@ -1,0 +1,27 @@
+"""Reads of meetings across tables."""
+
+from __future__ import annotations
+
+from cswb.models import User
+from tables.models import (
+    ActionTable,
+)
+from tables.selectors.tables import granted_table_ids
+
+
+def my_upcoming_meetings(*, user: User, limit: int = 5) -> list:
+    """The next scheduled meetings of the tables the person sits at (in person or through an
+    organization)."""
+    from django.utils import timezone
+
+    from tables.models import Meeting, MeetingStatus
+
+    return list(
+        Meeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=timezone.now(),
+            table__in=ActionTable.objects.filter(granted_table_ids(user)),
+        )
+        .select_related("table")
+        .order_by("starts_at")[:limit]
+    )

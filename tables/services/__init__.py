@@ -1,0 +1,1 @@
+"""Every write of the tables app: one module per entity."""

@@ -1,0 +1,1 @@
+"""The tables app's pages: one module per entity."""

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cswb.access import get_tenant_for
+from cswb.ui import error_text
+from tables.access import TableNeed, get_table_for
+from tables.forms.tables import (
+    StatusForm,
+    TableFilterForm,
+    TableForm,
+)
+from tables.models import FocusArea
+from tables.selectors.tables import (
+    my_table_ids,
+    table_page,
+    tables_list,
+    tenant_representation,
+)
+from tables.services.tables import STATUS_TRANSITIONS, table_change_status, table_update
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    focus_areas = list(FocusArea.objects.all())
+    form = TableFilterForm(request.GET or None, focus_areas=focus_areas)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tables = tables_list(
+        user=request.user,
+        membership=request.membership,
+        focus_area=filters.get("focus_area", ""),
+        zone=filters.get("zone", ""),
+        status=filters.get("status", ""),
+        mine=filters.get("mine", False),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(tables, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in filters.items() if v not in ("", False, None)})
+    context = {
+        "tenant": tenant,
+        "form": form,
+        "page": page,
+        "tables": list(page.object_list),
+        "mine": my_table_ids(user=request.user),
+        "page_query": query,
+        "filtered": bool(query),
+    }
+    template = "tables/list.html#results" if request.htmx else "tables/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
+    context = {
+        "tenant": table.tenant,
+        "table": table,
+        "access": access,
+        **table_page(table=table, with_timeline=access.can_view),
+    }
+    if access.can_change:
+        context["status_choices"] = [
+            (value, label)
+            for value, label in StatusForm.base_fields["status"].choices
+            if value in STATUS_TRANSITIONS[table.status]
+        ]
+    return render(request, "tables/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    form = TableForm(request.POST if request.method == "POST" else None, instance=table)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        focus_areas = data.pop("focus_areas")
+        table.refresh_from_db()  # the form mutated the instance; the service compares
+        try:
+            table_update(table=table, actor=request.user, focus_areas=focus_areas, **data)
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, "The table's details were saved.")
+            return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
+    return render(
+        request,
+        "tables/edit.html",
+        {"tenant": table.tenant, "table": table, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed statuses.")
+    else:
+        try:
+            table_change_status(table=table, status=form.cleaned_data["status"], actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, f"{table.name} is now {table.get_status_display().lower()}.")
+    return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
+
+
+@require_GET
+def representation(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = get_tenant_for(request)
+    if not request.membership.can_read_everything:
+        raise PermissionDenied("Only the plan's administrators and leadership see this page.")
+    overall, rows = tenant_representation()
+    return render(
+        request, "tables/representation.html", {"tenant": tenant, "overall": overall, "rows": rows}
+    )
