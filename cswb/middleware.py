@@ -86,15 +86,6 @@ class RefuseUnstorableTextMiddleware:
         return False
 
 
-def _calendar_token_user(token: str):
-    from tables.models import CalendarToken
-
-    if not token:
-        return None
-    found = CalendarToken.objects.select_related("user").filter(token=token).first()
-    return found.user if found is not None and found.user.is_active else None
-
-
 class TenantMiddleware:
     """Resolves `/<tenant>/…` once per request and runs the view inside that tenant's scope.
 
@@ -123,12 +114,11 @@ class TenantMiddleware:
         if slug is None:
             return self.get_response(request)
 
-        if not request.user.is_authenticated and getattr(
-            match.func, "accepts_calendar_token", False
-        ):
-            # A calendar app cannot sign in; its feed address carries the person's calendar
-            # token instead. Valid for this request and this (read-only) view only.
-            request.user = _calendar_token_user(request.GET.get("token", "")) or request.user
+        token_user = getattr(match.func, "token_user", None)
+        if not request.user.is_authenticated and token_user is not None:
+            # A view that a program without a session reads (a calendar app) names how its
+            # address's token identifies a person. Valid for this request and view only.
+            request.user = token_user(request.GET.get("token", "")) or request.user
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django_scopes import scopes_disabled
@@ -41,7 +42,6 @@ def membership_for(*, tenant: Tenant, user: User) -> TenantMembership | None:
 def mfa_setup_required(*, user: User) -> bool:
     """True when one of the user's plans requires two-factor authentication of them (by its
     policy and their role there) and they have no authenticator yet. One query."""
-    from allauth.mfa.models import Authenticator
 
     with scopes_disabled():
         requiring = TenantMembership.objects.filter(
@@ -79,7 +79,6 @@ def security_events() -> QuerySet[ActivityEvent]:
 
 def members_list() -> QuerySet[TenantMembership]:
     """The current tenant's active members with whether each has two-factor authentication."""
-    from allauth.mfa.models import Authenticator
 
     return (
         TenantMembership.objects.filter(is_active=True)

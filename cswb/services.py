@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django_scopes import scope
 
 from cswb.models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
+from cswb.selectors import memberships_for_user
 
 
 def activity_record(
@@ -148,7 +149,6 @@ def security_event_record(
 ) -> None:
     """An account event (sign-in, failed sign-in, MFA change) goes into the log of every plan
     the person belongs to, where that plan's administrators can see it."""
-    from cswb.selectors import memberships_for_user
 
     for membership in memberships_for_user(user=user):
         activity_record(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from cswb.access import get_tenant_for
 from cswb.health import health_report
 from cswb.logs import forbidden_log
+from cswb.sections import sections_for
 from cswb.selectors import activity_recent, memberships_for_request
 
 
@@ -24,18 +25,11 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    from tables.selectors.actions import my_open_actions
-    from tables.selectors.meetings import my_upcoming_meetings
-    from tables.selectors.tables import tables_list
-
     tenant = get_tenant_for(request)
     context = {
         "tenant": tenant,
-        "my_meetings": my_upcoming_meetings(user=request.user),
-        "my_actions": my_open_actions(user=request.user, membership=request.membership, limit=8),
-        "my_tables": list(
-            tables_list(user=request.user, membership=request.membership, mine=True)[:12]
-        ),
+        # My tables, my open actions, my upcoming meetings: registered by the tables app.
+        **sections_for("tenant-home", user=request.user, membership=request.membership),
         "recent_activity": list(activity_recent(limit=8))
         if request.membership.can_read_everything
         else [],

@@ -9,7 +9,8 @@ from django.http import Http404, HttpRequest
 from guardian.core import ObjectPermissionChecker
 
 from cswb.access import get_tenant_for
-from tables.models import ActionTable
+from partners.models import OrganizationMembership
+from tables.models import Action, ActionTable
 
 
 class TableNeed(StrEnum):
@@ -64,7 +65,6 @@ def get_table_for(
 
 
 def user_organization_ids(user) -> set[int]:
-    from partners.models import OrganizationMembership
 
     return set(
         OrganizationMembership.objects.filter(user=user, left_on__isnull=True).values_list(
@@ -86,7 +86,6 @@ def may_update_action(access: TableAccess, action, user, organization_ids: set[i
 def get_action_for(request: HttpRequest, table_slug: str, pk: int, *, update: bool = False):
     """The action, its table and access. Members-only tables' actions are not shown to
     leadership (403: they may know the table, not read its work)."""
-    from tables.models import Action
 
     table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
     action = (

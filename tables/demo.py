@@ -3,13 +3,33 @@ areas follow those a regional CSWB plan such as Halton's works on. Idempotent.""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
 from django_scopes import scope
 
 from cswb.models import Tenant, User
-from partners.models import Organization, OrganizationMembership, OrgRole, Sector
-from partners.services.organizations import organization_create, organization_staff_add
-from tables.models import ActionTable, FocusArea, TableOrganization, TableSeat, Visibility, Zone
+from partners.models import Contact, Organization, OrganizationMembership, OrgRole, Sector
+from partners.services.organizations import (
+    contact_create,
+    organization_create,
+    organization_staff_add,
+)
+from tables.models import (
+    Action,
+    ActionTable,
+    FocusArea,
+    Measure,
+    Meeting,
+    TableOrganization,
+    TableSeat,
+    Visibility,
+    Zone,
+)
+from tables.services.actions import action_create, action_update
 from tables.services.meetings import agenda_item_add, decision_add, meeting_record, meeting_schedule
+from tables.services.outcomes import measure_create, observation_record
 from tables.services.seats import table_organization_add, table_seat_add
 from tables.services.tables import focus_areas_seed, table_change_status, table_create
 
@@ -381,12 +401,6 @@ PATHS = {
 
 def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
     """A few actions at every table, in every status, some overdue (idempotent)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tables.models import Action
-    from tables.services.actions import action_create, action_update
 
     today = timezone.localdate()
     with scope(tenant=halton):
@@ -418,11 +432,6 @@ def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
 def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
     """Three past meetings per table, held, with agenda, minutes, attendance and a decision;
     and the next one scheduled (idempotent)."""
-    from datetime import datetime, time, timedelta
-
-    from django.utils import timezone
-
-    from tables.models import Meeting
 
     tz = halton.tzinfo
     today = timezone.localdate()
@@ -491,11 +500,6 @@ MEASURES = [
 
 def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
     """Three measures per table with four years of values (idempotent)."""
-    from datetime import date
-    from decimal import Decimal
-
-    from tables.models import Measure
-    from tables.services.outcomes import measure_create, observation_record
 
     with scope(tenant=halton):
         for index, table in enumerate(ActionTable.objects.order_by("name")):
@@ -543,8 +547,6 @@ DEMO_CONTACTS = [
 def demo_contacts_seed(*, halton: Tenant, admin: User) -> None:
     """Two organizations' digest contacts, so digests have someone without an account
     (idempotent)."""
-    from partners.models import Contact
-    from partners.services.organizations import contact_create
 
     with scope(tenant=halton):
         for org_name, name, email in DEMO_CONTACTS:

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from tables.models import Meeting
 from tables.services.meetings import meeting_reminder_send, meetings_to_remind
 
 
@@ -24,7 +25,6 @@ def send_meeting_reminders() -> int:
     max_retries=5,
 )
 def send_meeting_reminder(*, meeting_id: int) -> int:
-    from tables.models import Meeting
 
     with scopes_disabled():
         tenant = Meeting.objects.select_related("tenant").get(pk=meeting_id).tenant

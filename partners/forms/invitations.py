@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from cswb.models import TenantRole
+from cswb.models import TenantRole, User
 from partners.models import InvitationStatus
 
 
@@ -63,8 +63,6 @@ class AcceptAsNewUserForm(forms.Form):
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords do not match."))
         elif password1:
-            from cswb.models import User
-
             candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
             try:
                 password_validation.validate_password(password1, candidate)

@@ -1,14 +1,14 @@
+"""Reads of organizations: the list with their table counts, and an organization's page."""
+
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+
+from partners.models import Contact, Organization, OrganizationMembership
 
 
 def organizations_list(*, search: str = "", sector: str = "") -> QuerySet:
     """The current tenant's organizations with how many tables each sits at."""
-    from django.db.models import Count
-
-    from partners.models import Organization
-
     organizations = Organization.objects.annotate(
         table_count=Count(
             "participations", filter=Q(participations__left_on__isnull=True), distinct=True
@@ -21,18 +21,8 @@ def organizations_list(*, search: str = "", sector: str = "") -> QuerySet:
     return organizations.order_by("name")
 
 
-def organization_page(*, organization, visible_tables: QuerySet) -> dict[str, object]:
-    from partners.models import Contact, OrganizationMembership
-    from tables.models import TableOrganization
-
+def organization_page(*, organization) -> dict[str, object]:
     return {
-        "participations": list(
-            TableOrganization.objects.filter(
-                organization=organization, left_on__isnull=True, table__in=visible_tables
-            )
-            .select_related("table")
-            .order_by("table__name")
-        ),
         "staff": list(
             OrganizationMembership.objects.filter(organization=organization, left_on__isnull=True)
             .select_related("user")

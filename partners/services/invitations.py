@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from cswb.celery import task_enqueue_on_commit
 from cswb.emails import email_send
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import activity_record, membership_create
@@ -26,6 +28,7 @@ from partners.models import (
     OrganizationMembership,
     OrgRole,
 )
+from partners.services.organizations import organization_staff_add
 
 if TYPE_CHECKING:
     from tables.models import ActionTable
@@ -45,12 +48,11 @@ def _expiry() -> datetime:
 
 
 def _queue_email(invitation: Invitation, token: str) -> None:
-    from partners.tasks import invitation_send_email
-
-    transaction.on_commit(
-        lambda: invitation_send_email.delay(
-            tenant_id=invitation.tenant_id, invitation_id=invitation.pk, token=token
-        )
+    task_enqueue_on_commit(
+        "partners.invitation_send_email",
+        tenant_id=invitation.tenant_id,
+        invitation_id=invitation.pk,
+        token=token,
     )
 
 
@@ -232,13 +234,19 @@ def _accept(invitation: Invitation, user: User) -> TenantMembership:
     return membership
 
 
-def _apply_affiliations(invitation: Invitation, user: User) -> None:
-    """The organization and the table seat the invitation promised, if any."""
-    from partners.models import OrganizationMembership
-    from partners.services.organizations import organization_staff_add
-    from tables.models import TableSeat
-    from tables.services.seats import table_seat_add
+# What else an accepted invitation promised, registered by the apps that own it (the tables
+# app seats the person at the invitation's table): partners cannot import tables.
+InvitationStep = Callable[[Invitation, User], None]
+_steps: list[InvitationStep] = []
 
+
+def invitation_step_register(step: InvitationStep) -> None:
+    if step not in _steps:
+        _steps.append(step)
+
+
+def _apply_affiliations(invitation: Invitation, user: User) -> None:
+    """The organization the invitation promised, then each registered step (a table seat)."""
     if (
         invitation.organization_id
         and not OrganizationMembership.objects.filter(
@@ -251,26 +259,8 @@ def _apply_affiliations(invitation: Invitation, user: User) -> None:
             role=invitation.org_role or "staff",
             actor=user,
         )
-    if (
-        invitation.table_id
-        and not TableSeat.objects.filter(
-            table=invitation.table, user=user, left_on__isnull=True
-        ).exists()
-    ):
-        # On behalf of the organization only if it still sits at the table.
-        still_there = (
-            invitation.organization_id is not None
-            and invitation.organization.participations.filter(
-                table=invitation.table, left_on__isnull=True
-            ).exists()
-        )
-        table_seat_add(
-            table=invitation.table,
-            user=user,
-            role=invitation.seat_role or "member",
-            actor=invitation.invited_by,
-            organization=invitation.organization if still_there else None,
-        )
+    for step in _steps:
+        step(invitation, user)
 
 
 def invitation_matches_user(*, invitation: Invitation, user: User) -> bool:

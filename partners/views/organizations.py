@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.csvsafe import csv_write
 from cswb.models import TenantMembership
+from cswb.sections import sections_for
 from cswb.ui import confirm_then, error_text
 from partners.access import OrganizationNeed, get_organization_for
 from partners.forms.organizations import ContactForm, OrganizationFilterForm, StaffForm
@@ -26,7 +27,6 @@ from partners.services.organizations import (
     organization_staff_add,
     organization_staff_end,
 )
-from tables.selectors.tables import tables_visible_to
 
 PAGE_SIZE = 30
 
@@ -76,7 +76,6 @@ def organization_export(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_GET
 def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
     organization, can_manage = get_organization_for(request, org_slug)
-    visible = tables_visible_to(user=request.user, membership=request.membership)
     return render(
         request,
         "partners/organization.html",
@@ -86,7 +85,14 @@ def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -
             "can_manage": can_manage,
             "staff_form": StaffForm(),
             "contact_form": ContactForm(),
-            **organization_page(organization=organization, visible_tables=visible),
+            **organization_page(organization=organization),
+            # The tables it sits at, as far as the viewer may see them: from the tables app.
+            **sections_for(
+                "organization",
+                organization=organization,
+                user=request.user,
+                membership=request.membership,
+            ),
         },
     )
 

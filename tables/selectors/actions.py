@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 
 from cswb.models import TenantMembership, User
+from partners.models import OrganizationMembership
+from tables.models import ACTION_OPEN_STATUSES, Action
 from tables.selectors.tables import tables_visible_to
 
 
 def my_open_actions(*, user: User, membership: TenantMembership, limit: int | None = None):
     """Open actions owned by the person or their organizations at tables they may see,
     overdue first, then by due date."""
-    from django.db.models import Case, IntegerField, Value, When
-    from django.utils import timezone
-
-    from partners.models import OrganizationMembership
-    from tables.models import ACTION_OPEN_STATUSES, Action
 
     org_ids = OrganizationMembership.objects.filter(user=user, left_on__isnull=True).values(
         "organization_id"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from cswb.models import User
 from tables.models import (
     ActionTable,
+    Meeting,
+    MeetingStatus,
 )
 from tables.selectors.tables import granted_table_ids
 
@@ -12,9 +16,6 @@ from tables.selectors.tables import granted_table_ids
 def my_upcoming_meetings(*, user: User, limit: int = 5) -> list:
     """The next scheduled meetings of the tables the person sits at (in person or through an
     organization)."""
-    from django.utils import timezone
-
-    from tables.models import Meeting, MeetingStatus
 
     return list(
         Meeting.objects.filter(

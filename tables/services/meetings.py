@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from cswb.emails import email_build
 from cswb.models import User
 from cswb.services import activity_record
 from partners.models import Organization
@@ -273,11 +277,6 @@ def meetings_to_remind(*, now: datetime) -> list[int]:
 
 def meeting_reminder_send(*, meeting_id: int) -> int:
     """Email the reminder to every member with a seat at the table; returns how many."""
-    from django.conf import settings
-    from django.core.mail import get_connection
-    from django.urls import reverse
-
-    from cswb.emails import email_build
 
     meeting = Meeting.objects.select_related("table", "tenant").get(pk=meeting_id)
     seats = TableSeat.objects.filter(table=meeting.table, left_on__isnull=True).select_related(

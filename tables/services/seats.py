@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from cswb.models import TenantMembership, TenantRole, User
 from cswb.services import activity_record
-from partners.models import Organization
+from partners.models import Invitation, Organization
+from partners.services.invitations import invitation_create
 from tables.models import (
     RUNNING_ROLES,
     ActionTable,
@@ -77,7 +78,6 @@ def table_seat_add(
     actor: User,
     organization: Organization | None = None,
 ) -> TableSeat:
-    from cswb.models import TenantMembership
 
     if role not in SeatRole.values:
         raise ValidationError({"role": f"Unknown seat role {role!r}."})
@@ -211,7 +211,6 @@ def table_invitation_create(
     """Invite someone to a seat at the table, as a member of the plan. Whoever runs the table
     may invite to it, and to it only: the organization, if any, must sit at the table, and only
     the plan's administrators (or the organization's own) may make its administrators."""
-    from partners.services.invitations import invitation_create
 
     if seat_role not in SeatRole.values:
         raise ValidationError({"seat_role": f"Unknown seat role {seat_role!r}."})
@@ -242,3 +241,28 @@ def table_invitation_create(
         table=table,
         seat_role=seat_role,
     )
+
+
+def table_seat_for_invitation(invitation: Invitation, user: User) -> None:
+    """The seat an accepted invitation promised (registered with the invitations service by
+    the app's ready()); nothing when it names no table or the person already sits there."""
+    if (
+        invitation.table_id
+        and not TableSeat.objects.filter(
+            table=invitation.table, user=user, left_on__isnull=True
+        ).exists()
+    ):
+        # On behalf of the organization only if it still sits at the table.
+        still_there = (
+            invitation.organization_id is not None
+            and invitation.organization.participations.filter(
+                table=invitation.table, left_on__isnull=True
+            ).exists()
+        )
+        table_seat_add(
+            table=invitation.table,
+            user=user,
+            role=invitation.seat_role or "member",
+            actor=invitation.invited_by,
+            organization=invitation.organization if still_there else None,
+        )

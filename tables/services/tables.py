@@ -14,6 +14,7 @@ from django_scopes import scope
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
 from partners.models import Organization
+from partners.services.invitations import invitation_create
 from tables.models import (
     ActionTable,
     FocusArea,
@@ -191,7 +192,6 @@ def table_onboard(
     """Start a table in one step: the table, its lead and member organizations, and its
     coordinator, seated now if they are in the plan or invited by email if not. Returns the
     table and "seated" or "invited"."""
-    from partners.services.invitations import invitation_create
 
     table = table_create(
         tenant=tenant,

@@ -304,13 +304,22 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def table_feed(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     """The table's meetings. Calendar apps cannot sign in: they add ?token= (the person's
-    calendar token), which the tenant middleware accepts for feeds only."""
+    calendar token), which the tenant middleware accepts for this view only."""
     table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
     meetings = Meeting.objects.filter(table=table).select_related("table", "tenant")
     return _ics(meetings_ics(meetings, name=table.name), f"{table.slug}.ics")
 
 
-table_feed.accepts_calendar_token = True
+def calendar_token_user(token: str):
+    """The active person whose calendar token this is, or None."""
+    if not token:
+        return None
+    found = CalendarToken.objects.select_related("user").filter(token=token).first()
+    return found.user if found is not None and found.user.is_active else None
+
+
+# The tenant middleware lets the feed be read with ?token= instead of a session.
+table_feed.token_user = calendar_token_user
 
 
 @require_GET

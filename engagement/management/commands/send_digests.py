@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 from cswb.models import Tenant
 from engagement.models import RunTrigger
 from engagement.services.digests import batches, digest_batch_send, digest_work
+from engagement.tasks import dispatch
 
 
 class Command(BaseCommand):
@@ -49,8 +50,6 @@ class Command(BaseCommand):
             self.stdout.write("No digests to send: none due, or all already sent this period.")
             return
         if options["queue"]:
-            from engagement.tasks import dispatch
-
             self.stdout.write(f"Queued {dispatch(work)} batches for the workers.")
             return
         for tenant, ids in work:
