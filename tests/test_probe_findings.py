@@ -373,3 +373,43 @@ def test_a_seat_is_on_behalf_of_an_organization_at_the_table_only(world: World, 
     with scope(tenant=world.halton):
         seat = TableSeat.objects.get(table=world.ipv, user=world.member)
     assert seat.organization == world.youth_org
+
+
+def test_acceptance_checks_the_inviter_again(world: World) -> None:
+    """Found by the role-ceiling tests: the grants were checked only when the invitation was
+    made. A coordinator who no longer runs the table, or an admin who is no longer one, can no
+    longer grant what their pending invitation offers."""
+    from cswb.models import TenantMembership, TenantRole
+    from partners.services.invitations import invitation_accept_as_new_user, invitation_create
+    from tables.models import TableSeat
+    from tables.services.seats import table_seat_end
+
+    with scope(tenant=world.halton):
+        seated, _ = table_invitation_create(
+            table=world.table,
+            email="seat@example.org",
+            invited_by=world.coordinator,
+            seat_role=SeatRole.COORDINATOR,
+        )
+        table_seat_end(
+            seat=TableSeat.objects.get(table=world.table, user=world.coordinator),
+            actor=world.admin,
+        )
+    promoted, _ = invitation_create(
+        tenant=world.halton,
+        email="lead@example.org",
+        role=TenantRole.LEADERSHIP,
+        invited_by=world.admin,
+    )
+    with scope(tenant=world.halton):
+        TenantMembership.objects.filter(user=world.admin).update(role=TenantRole.MEMBER)
+    for invitation in (seated, promoted):
+        with pytest.raises(ValidationError, match="can no longer be accepted"):
+            invitation_accept_as_new_user(
+                invitation=invitation, full_name="New Person", password="a-long-passphrase-42"
+            )
+    with scope(tenant=world.halton):
+        assert not TenantMembership.objects.filter(
+            user__email__in=["seat@example.org", "lead@example.org"]
+        ).exists()
+        assert not TableSeat.objects.filter(user__email="seat@example.org").exists()

@@ -215,6 +215,18 @@ def _lock_pending(invitation: Invitation) -> Invitation:
 
 
 def _accept(invitation: Invitation, user: User) -> TenantMembership:
+    # The grants are checked again now: whoever sent the invitation must still be able to
+    # grant what it offers (they may have lost a role since, or sent it before a rule).
+    try:
+        invitation_ceiling_check(
+            tenant=invitation.tenant,
+            invited_by=invitation.invited_by,
+            role=invitation.role,
+            organization=invitation.organization,
+            org_role=invitation.org_role,
+        )
+    except ValidationError:
+        raise ValidationError(NO_LONGER_GRANTABLE) from None
     membership = TenantMembership.objects.filter(user=user).first()
     if membership is None or not membership.is_active:
         membership = membership_create(
@@ -236,7 +248,13 @@ def _accept(invitation: Invitation, user: User) -> TenantMembership:
 
 # What else an accepted invitation promised, registered by the apps that own it (the tables
 # app seats the person at the invitation's table): partners cannot import tables.
+# A step raises ValidationError(NO_LONGER_GRANTABLE) when the inviter can no longer grant
+# what it would apply; the whole acceptance is then undone.
 InvitationStep = Callable[[Invitation, User], None]
+NO_LONGER_GRANTABLE = (
+    "This invitation can no longer be accepted: whoever sent it can no longer grant what it "
+    "offers. Ask the plan's administrators for a new invitation."
+)
 _steps: list[InvitationStep] = []
 
 

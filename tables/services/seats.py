@@ -11,7 +11,7 @@ from django.utils import timezone
 from cswb.models import TenantMembership, TenantRole, User
 from cswb.services import activity_record
 from partners.models import Invitation, Organization
-from partners.services.invitations import invitation_create
+from partners.services.invitations import NO_LONGER_GRANTABLE, invitation_create
 from tables.models import (
     RUNNING_ROLES,
     ActionTable,
@@ -198,6 +198,18 @@ def table_permissions_sync(*, table: ActionTable) -> int:
     return changes
 
 
+def _may_invite_to(*, table: ActionTable, user: User | None) -> bool:
+    """The plan's administrators, and whoever runs the table (its chairs and coordinators)."""
+    return (
+        TableSeat.objects.filter(
+            table=table, user=user, role__in=RUNNING_ROLES, left_on__isnull=True
+        ).exists()
+        or TenantMembership.objects.filter(
+            user=user, is_active=True, role=TenantRole.ADMIN
+        ).exists()
+    )
+
+
 @transaction.atomic
 def table_invitation_create(
     *,
@@ -214,13 +226,7 @@ def table_invitation_create(
 
     if seat_role not in SeatRole.values:
         raise ValidationError({"seat_role": f"Unknown seat role {seat_role!r}."})
-    runs_table = TableSeat.objects.filter(
-        table=table, user=invited_by, role__in=RUNNING_ROLES, left_on__isnull=True
-    ).exists()
-    is_admin = TenantMembership.objects.filter(
-        user=invited_by, is_active=True, role=TenantRole.ADMIN
-    ).exists()
-    if not (runs_table or is_admin):
+    if not _may_invite_to(table=table, user=invited_by):
         raise ValidationError("Only the table's chairs and coordinators can invite to it.")
     if (
         organization is not None
@@ -245,7 +251,12 @@ def table_invitation_create(
 
 def table_seat_for_invitation(invitation: Invitation, user: User) -> None:
     """The seat an accepted invitation promised (registered with the invitations service by
-    the app's ready()); nothing when it names no table or the person already sits there."""
+    the app's ready()); nothing when it names no table or the person already sits there. The
+    person who sent it must still run the table, or be one of the plan's administrators."""
+    if invitation.table_id and not _may_invite_to(
+        table=invitation.table, user=invitation.invited_by
+    ):
+        raise ValidationError(NO_LONGER_GRANTABLE)
     if (
         invitation.table_id
         and not TableSeat.objects.filter(

@@ -11,7 +11,7 @@ from django_scopes import scope
 from playwright.sync_api import Page, Request, expect
 
 from cswb.models import TenantMembership, TenantRole
-from tables.actions import action_create, action_update
+from tables.services.actions import action_create, action_update
 
 from ..conftest import World
 from .conftest import log_in

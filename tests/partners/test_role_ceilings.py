@@ -51,7 +51,7 @@ from django_scopes import scopes_disabled
 
 from cswb.models import TenantMembership, TenantRole, User
 from partners.models import Invitation, Organization, OrganizationMembership, OrgRole, Sector
-from partners.organizations import organization_create, organization_staff_add
+from partners.services.organizations import organization_create, organization_staff_add
 from tables.models import (
     ActionTable,
     ActionTableGroupObjectPermission,
