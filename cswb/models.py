@@ -163,6 +163,36 @@ class TenantMembership(models.Model):
         return self.role in (TenantRole.ADMIN, TenantRole.LEADERSHIP)
 
 
+class PeriodQuerySet(models.QuerySet):
+    def current(self) -> PeriodQuerySet:
+        """Those not ended: the person or organization is there today."""
+        return self.filter(left_on__isnull=True)
+
+
+def PeriodManager() -> models.Manager:
+    """The tenant-scoped manager of a membership period, with `.current()`."""
+    return ScopedManager(
+        tenant="tenant", _manager_class=models.Manager.from_queryset(PeriodQuerySet)
+    )
+
+
+class MembershipPeriod(models.Model):
+    """Someone's time in something (a person in an organization, an organization at a table, a
+    person in a seat): ending it sets `left_on` and keeps the history."""
+
+    joined_on = models.DateField(default=timezone.localdate)
+    left_on = models.DateField(null=True, blank=True)
+
+    objects = PeriodManager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None
+
+
 class ActivityQuerySet(models.QuerySet["ActivityEvent"]):
     """The activity log is append-only: no bulk update or delete through the ORM."""
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from cswb.models import Tenant, TenantRole
+from cswb.models import MembershipPeriod, Tenant, TenantRole
 
 
 class Sector(models.TextChoices):
@@ -64,7 +64,7 @@ class OrgRole(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
-class OrganizationMembership(models.Model):
+class OrganizationMembership(MembershipPeriod):
     """A person's affiliation with an organization. Ending it keeps the history."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
@@ -76,10 +76,6 @@ class OrganizationMembership(models.Model):
     )
     role = models.CharField(max_length=20, choices=OrgRole.choices, default=OrgRole.STAFF)
     title = models.CharField(max_length=150, blank=True)
-    joined_on = models.DateField(default=timezone.localdate)
-    left_on = models.DateField(null=True, blank=True)
-
-    objects = ScopedManager(tenant="tenant")
 
     class Meta:
         ordering = ["user__full_name", "user__email"]

@@ -1,16 +1,42 @@
-"""Who may do what with a table: the access matrix of the design, in one helper."""
+"""Who may do what with a table and the things in it: the access matrix of the design, decided
+here and nowhere else.
+
+Visibility is decided from a person and their membership of the plan, never from a request,
+in two forms: `table_access()` for one table, `tables_allowed()` as a queryset filter for many
+(with `table_ids_by_member()` for many people at once). Pages, selectors, feeds, progress and
+digests all use these. Each object reached by a URL has a `get_<kind>_for(request, …)` helper,
+the first line of its views: it returns a small frozen dataclass (the object, its table, what
+the person may do) or raises 404 (they may not know it exists) or 403 (they may see it, not do
+this).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from guardian.core import ObjectPermissionChecker
 
 from cswb.access import get_tenant_for
+from cswb.models import TenantMembership, User
 from partners.models import OrganizationMembership
-from tables.models import Action, ActionTable
+from tables.models import (
+    Action,
+    ActionTable,
+    ActionTableGroupObjectPermission,
+    ActionTableUserObjectPermission,
+    Decision,
+    Measure,
+    Meeting,
+    TableOrganization,
+    TableSeat,
+    Visibility,
+)
 
 
 class TableNeed(StrEnum):
@@ -20,23 +46,33 @@ class TableNeed(StrEnum):
     LOG = "log"  # log actions, updates and observations
 
 
-class TableAccess:
-    """What the current person may do at one table, resolved once per request."""
+PERMISSION = {
+    TableNeed.VIEW: "view_actiontable",
+    TableNeed.CHANGE: "change_actiontable",
+    TableNeed.LOG: "log_progress",
+}
 
-    def __init__(self, request: HttpRequest, table: ActionTable) -> None:
-        membership = request.membership
-        self.table = table
-        self.is_admin = membership.is_admin
-        self.is_leadership = membership.can_read_everything
-        checker = ObjectPermissionChecker(request.user)
-        perms = set(checker.get_perms(table)) if not self.is_admin else set()
-        self.is_member = "view_actiontable" in perms
-        self.can_change = self.is_admin or "change_actiontable" in perms
-        self.can_log = self.is_admin or "log_progress" in perms
+
+@dataclass(frozen=True)
+class TableAccess:
+    """What one person may do at one table."""
+
+    table: ActionTable
+    is_admin: bool
+    is_leadership: bool
+    is_member: bool  # a seat, or an organization taking part
+    can_change: bool
+    can_log: bool
+
+    @property
+    def can_view(self) -> bool:
         # Members-only tables: their members and admins see everything; leadership sees the
         # summary and progress figures; anyone else may not know the table exists.
-        self.can_view = self.is_admin or self.is_member or not table.is_members_only
-        self.can_see_summary = self.can_view or self.is_leadership
+        return self.is_admin or self.is_member or not self.table.is_members_only
+
+    @property
+    def can_see_summary(self) -> bool:
+        return self.can_view or self.is_leadership
 
     def allows(self, need: TableNeed) -> bool:
         return {
@@ -47,58 +83,227 @@ class TableAccess:
         }[need]
 
 
+def table_access(*, user: User, membership: TenantMembership, table: ActionTable) -> TableAccess:
+    is_admin = membership.is_admin
+    perms = set() if is_admin else set(ObjectPermissionChecker(user).get_perms(table))
+    return TableAccess(
+        table=table,
+        is_admin=is_admin,
+        is_leadership=membership.can_read_everything,
+        is_member="view_actiontable" in perms,
+        can_change=is_admin or "change_actiontable" in perms,
+        can_log=is_admin or "log_progress" in perms,
+    )
+
+
+def tables_granted(user: User, need: TableNeed = TableNeed.VIEW) -> Q:
+    """Tables where the person holds the need's grant, directly (a seat) or through an
+    organization's group: for VIEW, the tables they are a member of."""
+    codename = PERMISSION[need]
+    direct = ActionTableUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename
+    ).values("content_object_id")
+    through_group = ActionTableGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename
+    ).values("content_object_id")
+    return Q(pk__in=direct) | Q(pk__in=through_group)
+
+
+def tables_allowed(*, user: User, membership: TenantMembership, need: TableNeed) -> Q:
+    """The same decision as `table_access(...).allows(need)`, as a filter on ActionTable."""
+    if membership.is_admin:
+        return Q()
+    if need is TableNeed.SUMMARY and membership.can_read_everything:
+        return Q()
+    if need in (TableNeed.VIEW, TableNeed.SUMMARY):
+        return Q(visibility=Visibility.TENANT) | tables_granted(user)
+    return tables_granted(user, need)
+
+
+def table_ids_by_member(user_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For many people at once (the digests), the tables each is a member of, in two
+    queries."""
+    user_ids = list(user_ids)
+    tables: dict[int, set[int]] = defaultdict(set)
+    direct = ActionTableUserObjectPermission.objects.filter(
+        user_id__in=user_ids, permission__codename="view_actiontable"
+    ).values_list("user_id", "content_object_id")
+    through_group = ActionTableGroupObjectPermission.objects.filter(
+        group__user__in=user_ids, permission__codename="view_actiontable"
+    ).values_list("group__user", "content_object_id")
+    for user_id, table_id in [*direct, *through_group]:
+        tables[user_id].add(table_id)
+    return tables
+
+
+def user_organization_ids(user: User) -> set[int]:
+    return set(
+        OrganizationMembership.objects.current()
+        .filter(user=user)
+        .values_list("organization_id", flat=True)
+    )
+
+
+# -- one helper per object kind reached by a URL -------------------------------------------
+
+
 def get_table_for(
     request: HttpRequest, slug: str, *, need: TableNeed = TableNeed.VIEW
-) -> tuple[ActionTable, TableAccess]:
+) -> TableAccess:
     """The table and what the person may do there; 404 when they may not know it exists
     (members-only tables to non-members), 403 when they may see it but not do this."""
     get_tenant_for(request)
     table = ActionTable.objects.select_related("tenant").filter(slug=slug).first()
     if table is None:
         raise Http404("No such table.")
-    access = TableAccess(request, table)
+    access = table_access(user=request.user, membership=request.membership, table=table)
     if not access.can_see_summary:
         raise Http404("No such table.")
     if not access.allows(need):
         raise PermissionDenied("Your role at this table does not allow this.")
-    return table, access
+    return access
 
 
-def user_organization_ids(user) -> set[int]:
+@dataclass(frozen=True)
+class ActionAccess:
+    action: Action
+    table: ActionTable
+    access: TableAccess
+    can_update: bool
 
-    return set(
-        OrganizationMembership.objects.filter(user=user, left_on__isnull=True).values_list(
-            "organization_id", flat=True
-        )
-    )
 
-
-def may_update_action(access: TableAccess, action, user, organization_ids: set[int]) -> bool:
+def may_update_action(access: TableAccess, action: Action, user: User, org_ids: set[int]) -> bool:
     """Admins and the table's coordinators update any of its actions; people who may log
     progress there update their own and their organization's."""
     if access.can_change:
         return True
     return access.can_log and (
-        action.owner_id == user.pk or action.owner_organization_id in organization_ids
+        action.owner_id == user.pk or action.owner_organization_id in org_ids
     )
 
 
-def get_action_for(request: HttpRequest, table_slug: str, pk: int, *, update: bool = False):
-    """The action, its table and access. Members-only tables' actions are not shown to
-    leadership (403: they may know the table, not read its work)."""
-
-    table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
+def get_action_for(
+    request: HttpRequest, table_slug: str, pk: int, *, update: bool = False
+) -> ActionAccess:
+    """Members-only tables' actions are not shown to leadership (403: they may know the table,
+    not read its work)."""
+    access = get_table_for(request, table_slug, need=TableNeed.VIEW)
     action = (
         Action.objects.select_related(
             "owner", "owner_organization", "created_by", "decision__meeting"
         )
-        .filter(table=table, pk=pk)
+        .filter(table=access.table, pk=pk)
         .first()
     )
     if action is None:
         raise Http404("No such action.")
-    org_ids = user_organization_ids(request.user)
-    can_update = may_update_action(access, action, request.user, org_ids)
+    can_update = may_update_action(
+        access, action, request.user, user_organization_ids(request.user)
+    )
     if update and not can_update:
         raise PermissionDenied("Only the action's organization or the table's coordinators can.")
-    return action, table, access, can_update
+    return ActionAccess(action=action, table=access.table, access=access, can_update=can_update)
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: Meeting
+    table: ActionTable
+    access: TableAccess
+
+
+def get_meeting_for(
+    request: HttpRequest, table_slug: str, pk: int, *, need: TableNeed
+) -> MeetingAccess:
+    access = get_table_for(request, table_slug, need=need)
+    meeting = (
+        Meeting.objects.select_related("table", "tenant").filter(table=access.table, pk=pk).first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return MeetingAccess(meeting=meeting, table=access.table, access=access)
+
+
+@dataclass(frozen=True)
+class DecisionAccess:
+    decision: Decision
+    meeting: Meeting
+    table: ActionTable
+    access: TableAccess
+
+
+def get_decision_for(
+    request: HttpRequest, table_slug: str, meeting_pk: int, pk: int, *, need: TableNeed
+) -> DecisionAccess:
+    found = get_meeting_for(request, table_slug, meeting_pk, need=need)
+    decision = Decision.objects.filter(meeting=found.meeting, pk=pk).first()
+    if decision is None:
+        raise Http404("No such decision.")
+    return DecisionAccess(
+        decision=decision, meeting=found.meeting, table=found.table, access=found.access
+    )
+
+
+@dataclass(frozen=True)
+class MeasureAccess:
+    measure: Measure
+    table: ActionTable
+    access: TableAccess
+    can_record: bool  # may record its observations
+
+
+def get_measure_for(
+    request: HttpRequest, table_slug: str, pk: int, *, need: TableNeed
+) -> MeasureAccess:
+    access = get_table_for(request, table_slug, need=need)
+    measure = (
+        Measure.objects.select_related("reporting_organization", "table", "tenant")
+        .filter(table=access.table, pk=pk)
+        .first()
+    )
+    if measure is None:
+        raise Http404("No such measure.")
+    can_record = access.can_change or (
+        access.can_log and measure.reporting_organization_id in user_organization_ids(request.user)
+    )
+    return MeasureAccess(measure=measure, table=access.table, access=access, can_record=can_record)
+
+
+@dataclass(frozen=True)
+class SeatAccess:
+    seat: TableSeat
+    table: ActionTable
+
+
+def get_seat_for(request: HttpRequest, table_slug: str, pk: int) -> SeatAccess:
+    """A current seat at a table the person runs."""
+    access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    seat = (
+        TableSeat.objects.current()
+        .select_related("user", "table")
+        .filter(table=access.table, pk=pk)
+        .first()
+    )
+    if seat is None:
+        raise Http404("No such seat at this table.")
+    return SeatAccess(seat=seat, table=access.table)
+
+
+@dataclass(frozen=True)
+class ParticipationAccess:
+    participation: TableOrganization
+    table: ActionTable
+
+
+def get_participation_for(request: HttpRequest, table_slug: str, pk: int) -> ParticipationAccess:
+    """An organization taking part now in a table the person runs."""
+    access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    participation = (
+        TableOrganization.objects.current()
+        .select_related("organization", "table")
+        .filter(table=access.table, pk=pk)
+        .first()
+    )
+    if participation is None:
+        raise Http404("No such organization at this table.")
+    return ParticipationAccess(participation=participation, table=access.table)

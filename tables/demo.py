@@ -271,15 +271,13 @@ def _table(tenant, admin, name, zone, members_only, lead, members, areas=()) -> 
         )
         table_change_status(table=table, status="active", actor=admin)
     for org, role in [(lead, "lead"), *((m, "member") for m in members)]:
-        if not TableOrganization.objects.filter(
-            table=table, organization=org, left_on__isnull=True
-        ).exists():
+        if not TableOrganization.objects.current().filter(table=table, organization=org).exists():
             table_organization_add(table=table, organization=org, role=role, actor=admin)
     return table
 
 
 def _seat(table: ActionTable, user: User, role: str, admin: User, org=None) -> None:
-    if not TableSeat.objects.filter(table=table, user=user, left_on__isnull=True).exists():
+    if not TableSeat.objects.current().filter(table=table, user=user).exists():
         table_seat_add(table=table, user=user, role=role, actor=admin, organization=org)
 
 
@@ -318,9 +316,11 @@ def demo_tables_seed(*, halton: Tenant, lakeshore: Tenant, people: dict[str, Use
             orgs["Safe Harbour Women's Shelter"],
         )
         for name in ("Bronte Mental Health Clinic", "Safe Harbour Women's Shelter"):
-            if not OrganizationMembership.objects.filter(
-                organization=orgs[name], user=coordinator, left_on__isnull=True
-            ).exists():
+            if (
+                not OrganizationMembership.objects.current()
+                .filter(organization=orgs[name], user=coordinator)
+                .exists()
+            ):
                 organization_staff_add(
                     organization=orgs[name],
                     user=coordinator,
@@ -331,9 +331,11 @@ def demo_tables_seed(*, halton: Tenant, lakeshore: Tenant, people: dict[str, Use
 
         partner = people["partner@halton.example"]
         partner_org = orgs[PARTNER_ORGANIZATION]
-        if not OrganizationMembership.objects.filter(
-            organization=partner_org, user=partner, left_on__isnull=True
-        ).exists():
+        if (
+            not OrganizationMembership.objects.current()
+            .filter(organization=partner_org, user=partner)
+            .exists()
+        ):
             organization_staff_add(
                 organization=partner_org,
                 user=partner,
@@ -406,9 +408,7 @@ def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
     with scope(tenant=halton):
         tables = list(ActionTable.objects.order_by("name"))
         participations = {}
-        for p in TableOrganization.objects.filter(left_on__isnull=True).select_related(
-            "organization"
-        ):
+        for p in TableOrganization.objects.current().select_related("organization"):
             participations.setdefault(p.table_id, []).append(p.organization)
         for index, table in enumerate(tables):
             if Action.objects.filter(table=table).exists():
@@ -439,7 +439,7 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
         for index, table in enumerate(ActionTable.objects.order_by("name")):
             if Meeting.objects.filter(table=table).exists():
                 continue
-            seats = list(TableSeat.objects.filter(table=table, left_on__isnull=True))
+            seats = list(TableSeat.objects.current().filter(table=table))
             for months_ago in (3, 2, 1):
                 day = today - timedelta(days=30 * months_ago - index)
                 start = datetime.combine(day, time(9 + index % 4, 30), tzinfo=tz)
@@ -508,7 +508,8 @@ def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
             # Reporting is shared: the lead reports the first measure, members the others.
             reporters = [
                 p.organization
-                for p in TableOrganization.objects.filter(table=table, left_on__isnull=True)
+                for p in TableOrganization.objects.current()
+                .filter(table=table)
                 .select_related("organization")
                 .order_by("pk")
             ]

@@ -26,9 +26,8 @@ def organization_section(
     visible = tables_visible_to(user=user, membership=membership)
     return {
         "participations": list(
-            TableOrganization.objects.filter(
-                organization=organization, left_on__isnull=True, table__in=visible
-            )
+            TableOrganization.objects.current()
+            .filter(organization=organization, table__in=visible)
             .select_related("table")
             .order_by("table__name")
         )

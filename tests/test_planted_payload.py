@@ -266,7 +266,7 @@ def populate(world: World) -> None:
         action_update(action=action, actor=admin, status="done")
 
         for table in tables:
-            seats = TableSeat.objects.filter(table=table, left_on__isnull=True)
+            seats = TableSeat.objects.current().filter(table=table)
             start = now - timedelta(days=2)
             held = meeting_schedule(
                 table=table, actor=admin, title="Regular meeting", starts_at=start,

@@ -18,13 +18,12 @@ from django.urls import reverse
 
 from cswb.models import ActivityEvent, Tenant, TenantMembership, TenantRole
 from partners.models import Contact
+from tables.access import table_ids_by_member
 from tables.models import (
     ACTION_OPEN_STATUSES,
     Action,
     ActionStatus,
     ActionTable,
-    ActionTableGroupObjectPermission,
-    ActionTableUserObjectPermission,
     Measure,
     Meeting,
     MeetingStatus,
@@ -158,14 +157,8 @@ def followed_tables(*, tenant: Tenant, recipients: Sequence[Recipient]) -> dict[
     follows: dict[str, set[int]] = {r.key: set() for r in recipients}
     by_user = {r.user_id: r.key for r in recipients if r.user_id}
     if user_ids:
-        direct = ActionTableUserObjectPermission.objects.filter(
-            user_id__in=user_ids, permission__codename="view_actiontable"
-        ).values_list("user_id", "content_object_id")
-        through_group = ActionTableGroupObjectPermission.objects.filter(
-            group__user__in=user_ids, permission__codename="view_actiontable"
-        ).values_list("group__user", "content_object_id")
-        for user_id, table_id in [*direct, *through_group]:
-            follows[by_user[user_id]].add(table_id)
+        for user_id, table_ids in table_ids_by_member(user_ids).items():
+            follows[by_user[user_id]] |= table_ids
         overseers = [r for r in recipients if r.role in (TenantRole.ADMIN, TenantRole.LEADERSHIP)]
         if overseers:
             plan_wide = set(
@@ -178,11 +171,14 @@ def followed_tables(*, tenant: Tenant, recipients: Sequence[Recipient]) -> dict[
     contacts = [r for r in recipients if r.organization_ids]
     if contacts:
         by_org: dict[int, set[int]] = defaultdict(set)
-        participations = TableOrganization.objects.filter(
-            organization_id__in={o for r in contacts for o in r.organization_ids},
-            left_on__isnull=True,
-            table__visibility=Visibility.TENANT,
-        ).values_list("organization_id", "table_id")
+        participations = (
+            TableOrganization.objects.current()
+            .filter(
+                organization_id__in={o for r in contacts for o in r.organization_ids},
+                table__visibility=Visibility.TENANT,
+            )
+            .values_list("organization_id", "table_id")
+        )
         for organization_id, table_id in participations:
             by_org[organization_id].add(table_id)
         for r in contacts:

@@ -21,6 +21,7 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import Tenant
+from engagement.access import get_digest_run_for
 from engagement.forms.digests import DeliveryFilterForm, FrequencyForm, PreviewForm, ScheduleForm
 from engagement.models import DeliveryStatus, DigestDelivery, DigestRun, Frequency
 from engagement.selectors.digests import (
@@ -179,10 +180,8 @@ def manage_digests(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 @require_GET
 def manage_digest_run(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
-    tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
-    run = DigestRun.objects.filter(pk=pk).first()
-    if run is None:
-        raise Http404("No such digest run.")
+    run = get_digest_run_for(request, pk).run
+    tenant = request.tenant
     filters = DeliveryFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
     deliveries = DigestDelivery.objects.filter(run=run).order_by("pk")

@@ -24,7 +24,8 @@ def organizations_list(*, search: str = "", sector: str = "") -> QuerySet:
 def organization_page(*, organization) -> dict[str, object]:
     return {
         "staff": list(
-            OrganizationMembership.objects.filter(organization=organization, left_on__isnull=True)
+            OrganizationMembership.objects.current()
+            .filter(organization=organization)
             .select_related("user")
             .order_by("user__full_name", "user__email")
         ),

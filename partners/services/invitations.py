@@ -78,12 +78,9 @@ def invitation_ceiling_check(
         if (
             organization is not None
             and org_role == OrgRole.ORG_ADMIN
-            and not OrganizationMembership.objects.filter(
-                organization=organization,
-                user=invited_by,
-                role=OrgRole.ORG_ADMIN,
-                left_on__isnull=True,
-            ).exists()
+            and not OrganizationMembership.objects.current()
+            .filter(organization=organization, user=invited_by, role=OrgRole.ORG_ADMIN)
+            .exists()
         ):
             raise ValidationError(
                 {
@@ -267,9 +264,9 @@ def _apply_affiliations(invitation: Invitation, user: User) -> None:
     """The organization the invitation promised, then each registered step (a table seat)."""
     if (
         invitation.organization_id
-        and not OrganizationMembership.objects.filter(
-            organization=invitation.organization, user=user, left_on__isnull=True
-        ).exists()
+        and not OrganizationMembership.objects.current()
+        .filter(organization=invitation.organization, user=user)
+        .exists()
     ):
         organization_staff_add(
             organization=invitation.organization,

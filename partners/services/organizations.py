@@ -71,9 +71,11 @@ def organization_staff_add(
     with scope(tenant=organization.tenant):
         if not TenantMembership.objects.filter(user=user, is_active=True).exists():
             raise ValidationError({"user": "No member of this plan has this address."})
-        if OrganizationMembership.objects.filter(
-            organization=organization, user=user, left_on__isnull=True
-        ).exists():
+        if (
+            OrganizationMembership.objects.current()
+            .filter(organization=organization, user=user)
+            .exists()
+        ):
             raise ValidationError({"user": f"{user.display_name} is already on the staff list."})
         membership = OrganizationMembership.objects.create(
             tenant=organization.tenant, organization=organization, user=user, role=role, title=title

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,9 +17,14 @@ from cswb.csvsafe import csv_write
 from cswb.models import TenantMembership
 from cswb.sections import sections_for
 from cswb.ui import confirm_then, error_text
-from partners.access import OrganizationNeed, get_organization_for
+from partners.access import (
+    OrganizationNeed,
+    get_contact_for,
+    get_organization_for,
+    get_staff_for,
+)
 from partners.forms.organizations import ContactForm, OrganizationFilterForm, StaffForm
-from partners.models import Contact, Organization, OrganizationMembership
+from partners.models import Organization
 from partners.selectors.organizations import organization_page, organizations_list
 from partners.services.organizations import (
     contact_create,
@@ -75,7 +80,8 @@ def organization_export(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 @require_GET
 def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
-    organization, can_manage = get_organization_for(request, org_slug)
+    found = get_organization_for(request, org_slug)
+    organization, can_manage = found.organization, found.can_manage
     return render(
         request,
         "partners/organization.html",
@@ -109,7 +115,9 @@ def _back(organization: Organization) -> HttpResponse:
 
 @require_POST
 def staff_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
-    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
+    organization = get_organization_for(
+        request, org_slug, need=OrganizationNeed.MANAGE
+    ).organization
     form = StaffForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a valid email address and role.")
@@ -143,14 +151,8 @@ def staff_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def staff_end(request: HttpRequest, tenant_slug: str, org_slug: str, pk: int) -> HttpResponse:
-    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
-    membership = (
-        OrganizationMembership.objects.select_related("user")
-        .filter(organization=organization, pk=pk, left_on__isnull=True)
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such staff member.")
+    found = get_staff_for(request, org_slug, pk)
+    organization, membership = found.organization, found.membership
     name = membership.user.display_name
     return confirm_then(
         request,
@@ -164,7 +166,9 @@ def staff_end(request: HttpRequest, tenant_slug: str, org_slug: str, pk: int) ->
 
 @require_POST
 def contact_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
-    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
+    organization = get_organization_for(
+        request, org_slug, need=OrganizationNeed.MANAGE
+    ).organization
     form = ContactForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a name and a valid email address.")
@@ -187,10 +191,8 @@ def contact_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpRe
 def contact_delete_view(
     request: HttpRequest, tenant_slug: str, org_slug: str, pk: int
 ) -> HttpResponse:
-    organization, _ = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
-    contact = Contact.objects.filter(organization=organization, pk=pk).first()
-    if contact is None:
-        raise Http404("No such contact.")
+    found = get_contact_for(request, org_slug, pk)
+    organization, contact = found.organization, found.contact
     return confirm_then(
         request,
         perform=lambda: contact_delete(contact=contact, actor=request.user),

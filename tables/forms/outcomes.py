@@ -41,9 +41,7 @@ class MeasureForm(forms.ModelForm):
     def __init__(self, *args: object, table, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reporting_organization"].queryset = Organization.objects.filter(
-            pk__in=TableOrganization.objects.filter(table=table, left_on__isnull=True).values(
-                "organization_id"
-            )
+            pk__in=TableOrganization.objects.current().filter(table=table).values("organization_id")
         )
 
     def clean(self) -> dict[str, object]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from cswb.models import Tenant
+from cswb.models import MembershipPeriod, Tenant
 
 
 class FocusArea(models.Model):
@@ -109,7 +109,7 @@ class ParticipationRole(models.TextChoices):
     ADVISORY = "advisory", _("Advisory")
 
 
-class TableOrganization(models.Model):
+class TableOrganization(MembershipPeriod):
     """An organization's participation in a table. Leaving ends it; history is kept."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
@@ -120,10 +120,6 @@ class TableOrganization(models.Model):
     role = models.CharField(
         max_length=10, choices=ParticipationRole.choices, default=ParticipationRole.MEMBER
     )
-    joined_on = models.DateField(default=timezone.localdate)
-    left_on = models.DateField(null=True, blank=True)
-
-    objects = ScopedManager(tenant="tenant")
 
     class Meta:
         ordering = ["organization__name"]
@@ -150,7 +146,7 @@ class SeatRole(models.TextChoices):
 RUNNING_ROLES = frozenset({SeatRole.CHAIR, SeatRole.COORDINATOR})
 
 
-class TableSeat(models.Model):
+class TableSeat(MembershipPeriod):
     """A person's seat at a table. Ending it keeps the history."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
@@ -162,10 +158,6 @@ class TableSeat(models.Model):
     organization = models.ForeignKey(
         "partners.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    joined_on = models.DateField(default=timezone.localdate)
-    left_on = models.DateField(null=True, blank=True)
-
-    objects = ScopedManager(tenant="tenant")
 
     class Meta:
         ordering = ["user__full_name", "user__email"]

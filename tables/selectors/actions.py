@@ -15,9 +15,7 @@ def my_open_actions(*, user: User, membership: TenantMembership, limit: int | No
     """Open actions owned by the person or their organizations at tables they may see,
     overdue first, then by due date."""
 
-    org_ids = OrganizationMembership.objects.filter(user=user, left_on__isnull=True).values(
-        "organization_id"
-    )
+    org_ids = OrganizationMembership.objects.current().filter(user=user).values("organization_id")
     today = timezone.localdate()
     actions = (
         Action.objects.filter(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.utils import timezone
 
 from cswb.models import User
+from tables.access import tables_granted
 from tables.models import (
     ActionTable,
     Meeting,
     MeetingStatus,
 )
-from tables.selectors.tables import granted_table_ids
 
 
 def my_upcoming_meetings(*, user: User, limit: int = 5) -> list:
@@ -21,7 +21,7 @@ def my_upcoming_meetings(*, user: User, limit: int = 5) -> list:
         Meeting.objects.filter(
             status=MeetingStatus.SCHEDULED,
             starts_at__gte=timezone.now(),
-            table__in=ActionTable.objects.filter(granted_table_ids(user)),
+            table__in=ActionTable.objects.filter(tables_granted(user)),
         )
         .select_related("table")
         .order_by("starts_at")[:limit]

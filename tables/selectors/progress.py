@@ -69,12 +69,10 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
         ),
         present_count=_count(attendance.filter(status="present"), group="meeting__table"),
         recorded_count=_count(attendance.exclude(status=""), group="meeting__table"),
-        organization_count=_count(
-            TableOrganization.objects.filter(table=OuterRef("pk"), left_on__isnull=True)
-        ),
+        organization_count=_count(TableOrganization.objects.current().filter(table=OuterRef("pk"))),
         advisor_count=_count(
-            TableSeat.objects.filter(
-                table=OuterRef("pk"), left_on__isnull=True, role=SeatRole.LIVED_EXPERIENCE_ADVISOR
+            TableSeat.objects.current().filter(
+                table=OuterRef("pk"), role=SeatRole.LIVED_EXPERIENCE_ADVISOR
             )
         ),
     )

@@ -10,36 +10,21 @@ from django.db.models import Count, Q, QuerySet
 
 from cswb.models import ActivityEvent, TenantMembership, User
 from partners.models import Organization, Sector
+from tables.access import TableNeed, tables_allowed, tables_granted
 from tables.models import (
     ActionTable,
-    ActionTableGroupObjectPermission,
-    ActionTableUserObjectPermission,
     SeatRole,
     TableOrganization,
     TableSeat,
-    Visibility,
 )
-
-
-def granted_table_ids(user: User) -> Q:
-    """Tables the person holds view_actiontable on, directly (seat) or through an
-    organization's group."""
-    direct = ActionTableUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_actiontable"
-    ).values("content_object_id")
-    through_group = ActionTableGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename="view_actiontable"
-    ).values("content_object_id")
-    return Q(pk__in=direct) | Q(pk__in=through_group)
 
 
 def tables_visible_to(*, user: User, membership: TenantMembership) -> QuerySet[ActionTable]:
     """Every table the person may see in the list: all of them for admins and leadership
     (members-only ones as a summary), otherwise the plan-wide ones and their own."""
-    tables = ActionTable.objects.all()
-    if not membership.can_read_everything:
-        tables = tables.filter(Q(visibility=Visibility.TENANT) | granted_table_ids(user))
-    return tables
+    return ActionTable.objects.filter(
+        tables_allowed(user=user, membership=membership, need=TableNeed.SUMMARY)
+    )
 
 
 def tables_list(
@@ -60,7 +45,7 @@ def tables_list(
     if status:
         tables = tables.filter(status=status)
     if mine:
-        tables = tables.filter(granted_table_ids(user))
+        tables = tables.filter(tables_granted(user))
     if search:
         tables = tables.filter(Q(name__icontains=search) | Q(purpose__icontains=search))
     return (
@@ -79,7 +64,7 @@ def tables_list(
 
 
 def my_table_ids(*, user: User) -> set[int]:
-    return set(ActionTable.objects.filter(granted_table_ids(user)).values_list("pk", flat=True))
+    return set(ActionTable.objects.filter(tables_granted(user)).values_list("pk", flat=True))
 
 
 @dataclass
@@ -110,12 +95,14 @@ class Representation:
 def table_page(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
     """Everything the table page shows, in a fixed number of queries."""
     participations = list(
-        TableOrganization.objects.filter(table=table, left_on__isnull=True)
+        TableOrganization.objects.current()
+        .filter(table=table)
         .select_related("organization")
         .order_by("role", "organization__name")
     )
     seats = list(
-        TableSeat.objects.filter(table=table, left_on__isnull=True)
+        TableSeat.objects.current()
+        .filter(table=table)
         .select_related("user", "organization")
         .order_by("role", "user__full_name", "user__email")
     )
@@ -156,17 +143,19 @@ def tenant_representation() -> tuple[Representation, list[dict[str, object]]]:
     per_table: dict[int, dict[str, object]] = {}
     for table in ActionTable.objects.order_by("name"):
         per_table[table.pk] = {"table": table, "sectors": set(), "advisors": 0}
-    for table_id, name, sector in TableOrganization.objects.filter(
-        left_on__isnull=True
-    ).values_list("table_id", "organization__name", "organization__sector"):
+    for table_id, name, sector in (
+        TableOrganization.objects.current()
+        .filter()
+        .values_list("table_id", "organization__name", "organization__sector")
+    ):
         per_table[table_id]["sectors"].add(sector)
         names = overall.organizations_by_sector.setdefault(sector, [])
         if name not in names:
             names.append(name)
     advisors = Counter(
-        TableSeat.objects.filter(
-            left_on__isnull=True, role=SeatRole.LIVED_EXPERIENCE_ADVISOR
-        ).values_list("table_id", flat=True)
+        TableSeat.objects.current()
+        .filter(role=SeatRole.LIVED_EXPERIENCE_ADVISOR)
+        .values_list("table_id", flat=True)
     )
     for table_id, count in advisors.items():
         per_table[table_id]["advisors"] = count

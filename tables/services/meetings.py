@@ -151,9 +151,7 @@ def meeting_record(
         raise ValidationError("A cancelled meeting cannot be recorded.")
     if meeting.starts_at > timezone.now():
         raise ValidationError("A meeting can be recorded once it has started.")
-    seats = {
-        s.user_id: s for s in TableSeat.objects.filter(table=meeting.table, left_on__isnull=True)
-    }
+    seats = {s.user_id: s for s in TableSeat.objects.current().filter(table=meeting.table)}
     for user_id, status in attendance.items():
         if status not in AttendanceStatus.values:
             raise ValidationError(f"Unknown attendance {status!r}.")
@@ -237,7 +235,7 @@ def meeting_rsvp(*, meeting: Meeting, user: User, rsvp: str) -> Attendance:
         raise ValidationError(f"Unknown answer {rsvp!r}.")
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError("Answers are taken for scheduled meetings only.")
-    seat = TableSeat.objects.filter(table=meeting.table, user=user, left_on__isnull=True).first()
+    seat = TableSeat.objects.current().filter(table=meeting.table, user=user).first()
     if seat is None:
         raise ValidationError("Only the table's members answer its invitations.")
     attendance, _ = Attendance.objects.update_or_create(
@@ -279,9 +277,7 @@ def meeting_reminder_send(*, meeting_id: int) -> int:
     """Email the reminder to every member with a seat at the table; returns how many."""
 
     meeting = Meeting.objects.select_related("table", "tenant").get(pk=meeting_id)
-    seats = TableSeat.objects.filter(table=meeting.table, left_on__isnull=True).select_related(
-        "user"
-    )
+    seats = TableSeat.objects.current().filter(table=meeting.table).select_related("user")
     url = settings.PORTAL_BASE_URL + reverse(
         "tables:meeting", args=[meeting.tenant.slug, meeting.table.slug, meeting.pk]
     )

@@ -32,9 +32,7 @@ def table_organization_add(
         raise ValidationError({"role": f"Unknown role {role!r}."})
     if organization.tenant_id != table.tenant_id:
         raise ValidationError("That organization belongs to another plan.")
-    if TableOrganization.objects.filter(
-        table=table, organization=organization, left_on__isnull=True
-    ).exists():
+    if TableOrganization.objects.current().filter(table=table, organization=organization).exists():
         raise ValidationError({"organization": f"{organization} already sits at this table."})
     participation = TableOrganization.objects.create(
         tenant=table.tenant, table=table, organization=organization, role=role
@@ -83,13 +81,13 @@ def table_seat_add(
         raise ValidationError({"role": f"Unknown seat role {role!r}."})
     if not TenantMembership.objects.filter(user=user, is_active=True).exists():
         raise ValidationError({"user": "No member of this plan has this address."})
-    if TableSeat.objects.filter(table=table, user=user, left_on__isnull=True).exists():
+    if TableSeat.objects.current().filter(table=table, user=user).exists():
         raise ValidationError({"user": f"{user.display_name} already has a seat at this table."})
     if (
         organization is not None
-        and not TableOrganization.objects.filter(
-            table=table, organization=organization, left_on__isnull=True
-        ).exists()
+        and not TableOrganization.objects.current()
+        .filter(table=table, organization=organization)
+        .exists()
     ):
         raise ValidationError(
             {"organization": f"{organization} does not sit at {table.name}. Add it first."}
@@ -145,15 +143,17 @@ def table_expected_grants(*, table: ActionTable) -> Grants:
     """What the table's active seats and participating organizations should be granted:
     (user id, permission) and (group id, permission) pairs."""
     users: set[tuple[int, str]] = set()
-    for user_id, role in TableSeat.objects.filter(table=table, left_on__isnull=True).values_list(
-        "user_id", "role"
+    for user_id, role in (
+        TableSeat.objects.current().filter(table=table).values_list("user_id", "role")
     ):
         users |= {(user_id, "view_actiontable"), (user_id, "log_progress")}
         if role in RUNNING_ROLES:
             users.add((user_id, "change_actiontable"))
     groups: set[tuple[int, str]] = set()
-    for group_id in TableOrganization.objects.filter(table=table, left_on__isnull=True).values_list(
-        "organization__group_id", flat=True
+    for group_id in (
+        TableOrganization.objects.current()
+        .filter(table=table)
+        .values_list("organization__group_id", flat=True)
     ):
         groups |= {(group_id, "view_actiontable"), (group_id, "log_progress")}
     return users, groups
@@ -201,9 +201,7 @@ def table_permissions_sync(*, table: ActionTable) -> int:
 def _may_invite_to(*, table: ActionTable, user: User | None) -> bool:
     """The plan's administrators, and whoever runs the table (its chairs and coordinators)."""
     return (
-        TableSeat.objects.filter(
-            table=table, user=user, role__in=RUNNING_ROLES, left_on__isnull=True
-        ).exists()
+        TableSeat.objects.current().filter(table=table, user=user, role__in=RUNNING_ROLES).exists()
         or TenantMembership.objects.filter(
             user=user, is_active=True, role=TenantRole.ADMIN
         ).exists()
@@ -230,9 +228,9 @@ def table_invitation_create(
         raise ValidationError("Only the table's chairs and coordinators can invite to it.")
     if (
         organization is not None
-        and not TableOrganization.objects.filter(
-            table=table, organization=organization, left_on__isnull=True
-        ).exists()
+        and not TableOrganization.objects.current()
+        .filter(table=table, organization=organization)
+        .exists()
     ):
         raise ValidationError(
             {"organization": f"{organization} does not sit at {table.name}. Add it first."}
@@ -259,9 +257,7 @@ def table_seat_for_invitation(invitation: Invitation, user: User) -> None:
         raise ValidationError(NO_LONGER_GRANTABLE)
     if (
         invitation.table_id
-        and not TableSeat.objects.filter(
-            table=invitation.table, user=user, left_on__isnull=True
-        ).exists()
+        and not TableSeat.objects.current().filter(table=invitation.table, user=user).exists()
     ):
         # On behalf of the organization only if it still sits at the table.
         still_there = (

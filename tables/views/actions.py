@@ -38,9 +38,7 @@ def _owner_choices(request, table, access) -> tuple[list[Organization], bool]:
     """Organizations an action may be owned by: any at the table for its coordinators; one's
     own that sit there for everyone else."""
     at_table = Organization.objects.filter(
-        pk__in=TableOrganization.objects.filter(table=table, left_on__isnull=True).values(
-            "organization_id"
-        )
+        pk__in=TableOrganization.objects.current().filter(table=table).values("organization_id")
     ).order_by("name")
     if access.can_change:
         return list(at_table), True
@@ -50,7 +48,8 @@ def _owner_choices(request, table, access) -> tuple[list[Organization], bool]:
 @require_http_methods(["GET", "POST"])
 def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     need = TableNeed.LOG if request.method == "POST" else TableNeed.VIEW
-    table, access = get_table_for(request, table_slug, need=need)
+    access = get_table_for(request, table_slug, need=need)
+    table = access.table
     organizations, allow_none = _owner_choices(request, table, access)
     form = ActionForm(
         request.POST if request.method == "POST" else None,
@@ -121,26 +120,28 @@ def _detail_context(request, action, table, access, can_update, form=None):
 
 @require_GET
 def action_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    action, table, access, can_update = get_action_for(request, table_slug, pk)
+    found = get_action_for(request, table_slug, pk)
     return render(
-        request, "tables/action.html", _detail_context(request, action, table, access, can_update)
+        request,
+        "tables/action.html",
+        _detail_context(request, found.action, found.table, found.access, found.can_update),
     )
 
 
 @require_POST
 def action_update_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    action, table, access, can_update = get_action_for(request, table_slug, pk, update=True)
-    allowed = ACTION_TRANSITIONS.get(action.status, frozenset())
-    form = ActionUpdateForm(request.POST, current=action.status, allowed=allowed)
+    found = get_action_for(request, table_slug, pk, update=True)
+    allowed = ACTION_TRANSITIONS.get(found.action.status, frozenset())
+    form = ActionUpdateForm(request.POST, current=found.action.status, allowed=allowed)
     status = 200
     if form.is_valid():
         new_status = form.cleaned_data["status"] or None
         try:
             action_update(
-                action=action,
+                action=found.action,
                 actor=request.user,
                 text=form.cleaned_data["text"],
-                status=None if new_status == action.status else new_status,
+                status=None if new_status == found.action.status else new_status,
             )
         except ValidationError as error:
             form.add_error(None, error_text(error))
@@ -149,13 +150,18 @@ def action_update_view(request: HttpRequest, tenant_slug: str, table_slug: str, 
             messages.success(request, "Update saved.")
             if not request.htmx:
                 return redirect(
-                    "tables:action", tenant_slug=tenant_slug, table_slug=table.slug, pk=action.pk
+                    "tables:action",
+                    tenant_slug=tenant_slug,
+                    table_slug=found.table.slug,
+                    pk=found.action.pk,
                 )
-            action.refresh_from_db()
+            found.action.refresh_from_db()
             form = None
     else:
         status = 400
-    context = _detail_context(request, action, table, access, can_update, form)
+    context = _detail_context(
+        request, found.action, found.table, found.access, found.can_update, form
+    )
     template = "tables/action.html#work" if request.htmx else "tables/action.html"
     return render(request, template, context, status=status)
 

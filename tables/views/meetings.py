@@ -14,7 +14,13 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.selectors import memberships_for_user
 from cswb.ui import confirm_then, error_text
-from tables.access import TableNeed, get_table_for
+from tables.access import (
+    TableNeed,
+    get_decision_for,
+    get_meeting_for,
+    get_table_for,
+    tables_granted,
+)
 from tables.calendar import meetings_ics
 from tables.forms.meetings import (
     AgendaItemForm,
@@ -35,7 +41,7 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
-from tables.selectors.tables import granted_table_ids, organizations_at_table
+from tables.selectors.tables import organizations_at_table
 from tables.services.meetings import (
     agenda_item_add,
     calendar_token_for,
@@ -54,18 +60,11 @@ def _meeting_url(meeting: Meeting) -> str:
     return reverse("tables:meeting", args=[meeting.tenant.slug, meeting.table.slug, meeting.pk])
 
 
-def _get_meeting(request, table_slug: str, pk: int, *, need: TableNeed):
-    table, access = get_table_for(request, table_slug, need=need)
-    meeting = Meeting.objects.select_related("table", "tenant").filter(table=table, pk=pk).first()
-    if meeting is None:
-        raise Http404("No such meeting.")
-    return meeting, table, access
-
-
 @require_http_methods(["GET", "POST"])
 def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     need = TableNeed.CHANGE if request.method == "POST" else TableNeed.VIEW
-    table, access = get_table_for(request, table_slug, need=need)
+    access = get_table_for(request, table_slug, need=need)
+    table = access.table
     form = MeetingForm(
         request.POST if request.method == "POST" else None, tzinfo=table.tenant.tzinfo
     )
@@ -96,73 +95,69 @@ def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
 
 @require_GET
 def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.VIEW)
-    items = list(AgendaItem.objects.filter(meeting=meeting))
-    decisions = list(Decision.objects.filter(meeting=meeting).select_related("action"))
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.VIEW)
+    items = list(AgendaItem.objects.filter(meeting=found.meeting))
+    decisions = list(Decision.objects.filter(meeting=found.meeting).select_related("action"))
     attendance = list(
-        Attendance.objects.filter(meeting=meeting)
+        Attendance.objects.filter(meeting=found.meeting)
         .select_related("user", "organization")
         .order_by("user__full_name")
     )
     mine = next((a for a in attendance if a.user_id == request.user.pk), None)
-    has_seat = TableSeat.objects.filter(
-        table=table, user=request.user, left_on__isnull=True
-    ).exists()
+    has_seat = TableSeat.objects.current().filter(table=found.table, user=request.user).exists()
     organizations = list(
-        TableOrganization.objects.filter(table=table, left_on__isnull=True).select_related(
-            "organization"
-        )
+        TableOrganization.objects.current().filter(table=found.table).select_related("organization")
     )
     return render(
         request,
         "tables/meeting.html",
         {
-            "tenant": table.tenant,
-            "table": table,
-            "access": access,
-            "meeting": meeting,
+            "tenant": found.table.tenant,
+            "table": found.table,
+            "access": found.access,
+            "meeting": found.meeting,
             "items": items,
             "decisions": decisions,
             "attendance": attendance,
             "mine": mine,
-            "can_rsvp": has_seat and meeting.status == MeetingStatus.SCHEDULED,
+            "can_rsvp": has_seat and found.meeting.status == MeetingStatus.SCHEDULED,
             "agenda_form": AgendaItemForm(),
             "decision_form": DecisionForm(),
             "organizations": [p.organization for p in organizations],
-            "is_past": meeting.starts_at <= timezone.now(),
+            "is_past": found.meeting.starts_at <= timezone.now(),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
-    tz = table.tenant.tzinfo
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
+    tz = found.table.tenant.tzinfo
     initial = {
-        "title": meeting.title,
-        "place": meeting.place,
-        "video_url": meeting.video_url,
-        "starts_at": timezone.localtime(meeting.starts_at, tz).replace(tzinfo=None),
-        "ends_at": timezone.localtime(meeting.ends_at, tz).replace(tzinfo=None),
+        "title": found.meeting.title,
+        "place": found.meeting.place,
+        "video_url": found.meeting.video_url,
+        "starts_at": timezone.localtime(found.meeting.starts_at, tz).replace(tzinfo=None),
+        "ends_at": timezone.localtime(found.meeting.ends_at, tz).replace(tzinfo=None),
     }
     form = MeetingForm(
         request.POST if request.method == "POST" else None, tzinfo=tz, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         try:
-            meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
+            meeting_update(meeting=found.meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
             messages.success(request, "The meeting was changed; calendars will update.")
-            return redirect(_meeting_url(meeting))
+            return redirect(_meeting_url(found.meeting))
     return render(
         request,
         "tables/meeting_edit.html",
         {
-            "tenant": table.tenant,
-            "table": table,
-            "meeting": meeting,
+            "tenant": found.table.tenant,
+            "table": found.table,
+            "meeting": found.meeting,
             "form": form,
         },
         status=400 if form.errors else 200,
@@ -171,13 +166,13 @@ def meeting_edit(request: HttpRequest, tenant_slug: str, table_slug: str, pk: in
 
 @require_http_methods(["GET", "POST"])
 def meeting_cancel_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
     return confirm_then(
         request,
-        perform=lambda: meeting_cancel(meeting=meeting, actor=request.user),
+        perform=lambda: meeting_cancel(meeting=found.meeting, actor=request.user),
         done="The meeting was cancelled; calendars will show it as cancelled.",
-        back=_meeting_url(meeting),
-        question=f"Cancel {meeting.title}?",
+        back=_meeting_url(found.meeting),
+        question=f"Cancel {found.meeting.title}?",
         consequence="Members' calendars will show it as cancelled. This cannot be undone.",
         button="Cancel the meeting",
     )
@@ -185,77 +180,75 @@ def meeting_cancel_view(request: HttpRequest, tenant_slug: str, table_slug: str,
 
 @require_POST
 def agenda_add(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
     form = AgendaItemForm(request.POST)
     if form.is_valid():
-        agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
+        agenda_item_add(meeting=found.meeting, actor=request.user, **form.cleaned_data)
         messages.success(request, "Agenda item added.")
     else:
         messages.error(request, "Give the agenda item a title (and minutes as a number).")
-    return redirect(_meeting_url(meeting))
+    return redirect(_meeting_url(found.meeting))
 
 
 @require_POST
 def decision_add_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        decision_add(meeting=meeting, actor=request.user, text=form.cleaned_data["text"])
+        decision_add(meeting=found.meeting, actor=request.user, text=form.cleaned_data["text"])
         messages.success(request, "Decision recorded.")
     else:
         messages.error(
             request,
             " ".join(str(e) for e in form.errors.get("__all__", [])) or "Write the decision.",
         )
-    return redirect(_meeting_url(meeting))
+    return redirect(_meeting_url(found.meeting))
 
 
 @require_POST
 def decision_action(
     request: HttpRequest, tenant_slug: str, table_slug: str, pk: int, decision_pk: int
 ):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
-    decision = Decision.objects.filter(meeting=meeting, pk=decision_pk).first()
-    if decision is None:
-        raise Http404("No such decision.")
-    form = DecisionActionForm(request.POST, organizations=organizations_at_table(table=table))
+    found = get_decision_for(request, table_slug, pk, decision_pk, need=TableNeed.CHANGE)
+    form = DecisionActionForm(request.POST, organizations=organizations_at_table(table=found.table))
     if not form.is_valid():
         return render(
             request,
             "400.html",
             {
                 "reason": "Choose one of the organizations at this table, or none.",
-                "back_url": _meeting_url(meeting),
+                "back_url": _meeting_url(found.meeting),
             },
             status=400,
         )
     try:
         action = decision_to_action(
-            decision=decision,
+            decision=found.decision,
             actor=request.user,
             owner_organization=form.cleaned_data["owner_organization"],
         )
     except ValidationError as error:
         messages.error(request, error_text(error))
-        return redirect(_meeting_url(meeting))
+        return redirect(_meeting_url(found.meeting))
     messages.success(request, "The decision is now an action.")
-    return redirect(reverse("tables:action", args=[tenant_slug, table.slug, action.pk]))
+    return redirect(reverse("tables:action", args=[tenant_slug, found.table.slug, action.pk]))
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.CHANGE)
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
     seats = list(
-        TableSeat.objects.filter(table=table, left_on__isnull=True)
+        TableSeat.objects.current()
+        .filter(table=found.table)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
-    items = list(AgendaItem.objects.filter(meeting=meeting))
+    items = list(AgendaItem.objects.filter(meeting=found.meeting))
     form = RecordForm(request.POST if request.method == "POST" else None, seats=seats, items=items)
     if request.method == "POST" and form.is_valid():
         try:
             meeting_record(
-                meeting=meeting,
+                meeting=found.meeting,
                 actor=request.user,
                 attendance={s.user_id: form.cleaned_data[f"attendance_{s.user_id}"] for s in seats},
                 minutes={i.pk: form.cleaned_data[f"minutes_{i.pk}"] for i in items},
@@ -264,14 +257,14 @@ def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str,
             form.add_error(None, error_text(error))
         else:
             messages.success(request, "The meeting was recorded.")
-            return redirect(_meeting_url(meeting))
+            return redirect(_meeting_url(found.meeting))
     return render(
         request,
         "tables/meeting_record.html",
         {
-            "tenant": table.tenant,
-            "table": table,
-            "meeting": meeting,
+            "tenant": found.table.tenant,
+            "table": found.table,
+            "meeting": found.meeting,
             "form": form,
             "attendance_fields": [form[f"attendance_{s.user_id}"] for s in seats],
             "minutes_fields": [form[f"minutes_{i.pk}"] for i in items],
@@ -282,17 +275,17 @@ def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str,
 
 @require_POST
 def meeting_rsvp_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    meeting, table, access = _get_meeting(request, table_slug, pk, need=TableNeed.VIEW)
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.VIEW)
     form = RsvpForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError("Choose whether you will attend.")
-        meeting_rsvp(meeting=meeting, user=request.user, rsvp=form.cleaned_data["rsvp"])
+        meeting_rsvp(meeting=found.meeting, user=request.user, rsvp=form.cleaned_data["rsvp"])
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
         messages.success(request, "Thank you: your answer was saved.")
-    return redirect(_meeting_url(meeting))
+    return redirect(_meeting_url(found.meeting))
 
 
 def _ics(content: bytes, filename: str) -> HttpResponse:
@@ -305,7 +298,8 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
 def table_feed(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     """The table's meetings. Calendar apps cannot sign in: they add ?token= (the person's
     calendar token), which the tenant middleware accepts for this view only."""
-    table, access = get_table_for(request, table_slug, need=TableNeed.VIEW)
+    access = get_table_for(request, table_slug, need=TableNeed.VIEW)
+    table = access.table
     meetings = Meeting.objects.filter(table=table).select_related("table", "tenant")
     return _ics(meetings_ics(meetings, name=table.name), f"{table.slug}.ics")
 
@@ -335,7 +329,7 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         for membership in memberships_for_user(user=user):
             with scope(tenant=membership.tenant):
                 table_ids += list(
-                    ActionTable.objects.filter(granted_table_ids(user)).values_list("pk", flat=True)
+                    ActionTable.objects.filter(tables_granted(user)).values_list("pk", flat=True)
                 )
         meetings = Meeting.objects.filter(table_id__in=table_ids).select_related("table", "tenant")
         return _ics(meetings_ics(meetings, name="My CSWB meetings"), "my-meetings.ics")

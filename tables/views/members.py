@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,13 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cswb.models import TenantMembership, User
 from cswb.ui import confirm_then, error_text
 from partners.models import OrgRole
-from tables.access import TableNeed, get_table_for
+from tables.access import TableNeed, get_participation_for, get_seat_for, get_table_for
 from tables.forms.tables import (
     AddOrganizationForm,
     AddSeatForm,
     InviteToTableForm,
 )
-from tables.models import TableOrganization, TableSeat
 from tables.selectors.tables import (
     organizations_at_table,
     organizations_for_choice,
@@ -63,13 +62,13 @@ def _members_response(request, table, status: int = 200, **forms) -> HttpRespons
 
 @require_GET
 def table_members(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    table = get_table_for(request, table_slug, need=TableNeed.CHANGE).table
     return _members_response(request, table)
 
 
 @require_POST
 def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    table = get_table_for(request, table_slug, need=TableNeed.CHANGE).table
     form = AddOrganizationForm(
         request.POST, organizations=organizations_for_choice(exclude_table=table), prefix="org"
     )
@@ -93,7 +92,7 @@ def organization_add(request: HttpRequest, tenant_slug: str, table_slug: str) ->
 
 @require_POST
 def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    table = get_table_for(request, table_slug, need=TableNeed.CHANGE).table
     organizations = organizations_at_table(table=table)
     form = AddSeatForm(request.POST, organizations=organizations, prefix="seat")
     if form.is_valid():
@@ -129,7 +128,8 @@ def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpRes
 
 @require_POST
 def table_invite(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    table = access.table
     organizations = organizations_at_table(table=table)
     form = InviteToTableForm(
         request.POST,
@@ -167,14 +167,8 @@ def _members_url(table) -> str:
 
 @require_http_methods(["GET", "POST"])
 def organization_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
-    participation = (
-        TableOrganization.objects.select_related("organization", "table")
-        .filter(table=table, pk=pk, left_on__isnull=True)
-        .first()
-    )
-    if participation is None:
-        raise Http404("No such organization at this table.")
+    found = get_participation_for(request, table_slug, pk)
+    table, participation = found.table, found.participation
     name = participation.organization.name
     return confirm_then(
         request,
@@ -189,14 +183,8 @@ def organization_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk
 
 @require_http_methods(["GET", "POST"])
 def seat_end(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
-    seat = (
-        TableSeat.objects.select_related("user", "table")
-        .filter(table=table, pk=pk, left_on__isnull=True)
-        .first()
-    )
-    if seat is None:
-        raise Http404("No such seat at this table.")
+    found = get_seat_for(request, table_slug, pk)
+    table, seat = found.table, found.seat
     name = seat.user.display_name
     return confirm_then(
         request,

@@ -5,26 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cswb.csvsafe import csv_write
 from cswb.ui import error_text
-from tables.access import TableNeed, get_table_for, user_organization_ids
+from tables.access import TableNeed, get_measure_for, get_table_for
 from tables.forms.outcomes import MeasureForm, ObservationForm
 from tables.models import Measure, Observation
 from tables.selectors.outcomes import line_chart, trend_sentence
 from tables.services.outcomes import measure_create, observation_record
-
-
-def _may_record(request, access, measure: Measure) -> bool:
-    if access.can_change:
-        return True
-    return access.can_log and measure.reporting_organization_id in user_organization_ids(
-        request.user
-    )
 
 
 def _measure_view(measure: Measure, observations: list[Observation], n: int) -> dict:
@@ -39,7 +31,8 @@ def _measure_view(measure: Measure, observations: list[Observation], n: int) -> 
 @require_http_methods(["GET", "POST"])
 def outcome_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     need = TableNeed.CHANGE if request.method == "POST" else TableNeed.SUMMARY
-    table, access = get_table_for(request, table_slug, need=need)
+    access = get_table_for(request, table_slug, need=need)
+    table = access.table
     form = MeasureForm(request.POST if request.method == "POST" else None, table=table)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,22 +60,10 @@ def outcome_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
     )
 
 
-def _get_measure(request, table_slug: str, pk: int, need: TableNeed):
-    table, access = get_table_for(request, table_slug, need=need)
-    measure = (
-        Measure.objects.select_related("reporting_organization", "table", "tenant")
-        .filter(table=table, pk=pk)
-        .first()
-    )
-    if measure is None:
-        raise Http404("No such measure.")
-    return measure, table, access
-
-
 @require_http_methods(["GET", "POST"])
 def measure_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    measure, table, access = _get_measure(request, table_slug, pk, TableNeed.SUMMARY)
-    may_record = _may_record(request, access, measure)
+    found = get_measure_for(request, table_slug, pk, need=TableNeed.SUMMARY)
+    may_record = found.can_record
     form = ObservationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_record:
@@ -90,7 +71,7 @@ def measure_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
         if form.is_valid():
             try:
                 observation_record(
-                    measure=measure,
+                    measure=found.measure,
                     actor=request.user,
                     value=form.cleaned_data["value"],
                     period_end=form.cleaned_data["period_end"],
@@ -103,20 +84,27 @@ def measure_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
             else:
                 messages.success(request, "The value was recorded.")
                 return redirect(
-                    "tables:measure", tenant_slug=tenant_slug, table_slug=table.slug, pk=measure.pk
+                    "tables:measure",
+                    tenant_slug=tenant_slug,
+                    table_slug=found.table.slug,
+                    pk=found.measure.pk,
                 )
-    observations = list(Observation.objects.filter(measure=measure).select_related("recorded_by"))
+    observations = list(
+        Observation.objects.filter(measure=found.measure).select_related("recorded_by")
+    )
     return render(
         request,
         "tables/measure.html",
         {
-            "tenant": table.tenant,
-            "table": table,
-            "access": access,
+            "tenant": found.table.tenant,
+            "table": found.table,
+            "access": found.access,
             "form": form,
             "may_record": may_record,
-            **_measure_view(measure, observations, 0),
-            "csv_url": reverse("tables:measure-csv", args=[tenant_slug, table.slug, measure.pk]),
+            **_measure_view(found.measure, observations, 0),
+            "csv_url": reverse(
+                "tables:measure-csv", args=[tenant_slug, found.table.slug, found.measure.pk]
+            ),
         },
         status=400 if form.errors else 200,
     )
@@ -124,20 +112,20 @@ def measure_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
 
 @require_GET
 def measure_csv(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
-    measure, table, access = _get_measure(request, table_slug, pk, TableNeed.SUMMARY)
+    found = get_measure_for(request, table_slug, pk, need=TableNeed.SUMMARY)
     rows = [("measure", "unit", "period_end", "value", "baseline", "target", "target_date")]
     rows += [
         (
-            measure.name,
-            measure.unit,
+            found.measure.name,
+            found.measure.unit,
             o.period_end.isoformat(),
             o.value,
-            measure.baseline_value,
-            measure.target_value,
-            measure.target_date.isoformat(),
+            found.measure.baseline_value,
+            found.measure.target_value,
+            found.measure.target_date.isoformat(),
         )
-        for o in Observation.objects.filter(measure=measure)
+        for o in Observation.objects.filter(measure=found.measure)
     ]
     response = HttpResponse(csv_write(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table.slug}-measure-{pk}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{found.table.slug}-measure-{pk}.csv"'
     return response

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from cswb.access import get_tenant_for
 from cswb.csvsafe import csv_write
-from tables.access import TableNeed, get_table_for
+from tables.access import TableNeed, get_table_for, tables_granted
 from tables.forms.progress import SORTS, ProgressFilterForm
 from tables.models import ActionTable
 from tables.selectors.progress import (
@@ -19,13 +19,13 @@ from tables.selectors.progress import (
     measures_with_trends,
     progress_rows,
 )
-from tables.selectors.tables import granted_table_ids, table_page
+from tables.selectors.tables import table_page
 
 
 def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, object]]:
     tables = ActionTable.objects.all()
     if not request.membership.can_read_everything:
-        tables = tables.filter(granted_table_ids(request.user))  # their own tables
+        tables = tables.filter(tables_granted(request.user))  # their own tables
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("zone"):
         tables = tables.filter(zone=data["zone"])
@@ -121,7 +121,8 @@ def tenant_progress_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 @require_GET
 def table_progress(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
+    access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
+    table = access.table
     row = progress_rows(ActionTable.objects.filter(pk=table.pk)).get()
     data = table_page(table=table, with_timeline=False)
     return render(

@@ -61,7 +61,8 @@ def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 @require_GET
 def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
+    access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
+    table = access.table
     context = {
         "tenant": table.tenant,
         "table": table,
@@ -79,7 +80,7 @@ def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
 
 @require_http_methods(["GET", "POST"])
 def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    table = get_table_for(request, table_slug, need=TableNeed.CHANGE).table
     form = TableForm(request.POST if request.method == "POST" else None, instance=table)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -102,7 +103,7 @@ def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpR
 
 @require_POST
 def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    table, _access = get_table_for(request, table_slug, need=TableNeed.CHANGE)
+    table = get_table_for(request, table_slug, need=TableNeed.CHANGE).table
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed statuses.")

@@ -426,14 +426,20 @@ def snapshot(stage: Stage) -> Snapshot:
         members = TenantMembership.objects.filter(is_active=True).values_list(
             "tenant__slug", "user__email", "role"
         )
-        staff = OrganizationMembership.objects.filter(left_on__isnull=True).values_list(
-            "organization_id", "user__email", "role"
+        staff = (
+            OrganizationMembership.objects.current()
+            .filter()
+            .values_list("organization_id", "user__email", "role")
         )
-        seats = TableSeat.objects.filter(left_on__isnull=True).values_list(
-            "table_id", "user__email", "role", "organization_id"
+        seats = (
+            TableSeat.objects.current()
+            .filter()
+            .values_list("table_id", "user__email", "role", "organization_id")
         )
-        participations = TableOrganization.objects.filter(left_on__isnull=True).values_list(
-            "table_id", "organization_id", "role"
+        participations = (
+            TableOrganization.objects.current()
+            .filter()
+            .values_list("table_id", "organization_id", "role")
         )
         invitations = Invitation.objects.values_list(
             "tenant__slug", "email", "role", "organization_id", "org_role", "table_id",
