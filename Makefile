@@ -27,16 +27,18 @@ run: $(VENV)/.installed-base
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: lint, format check, then every test on PostgreSQL and Redis, browser tests included
+## make test: lint, format check, import contracts, then every test on PostgreSQL and Redis, browser tests included
 test: export DJANGO_SETTINGS_MODULE = cswb.settings.test
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
