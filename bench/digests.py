@@ -34,7 +34,8 @@ from django_scopes import scope  # noqa: E402
 
 from cswb.models import Tenant  # noqa: E402
 from engagement.models import DeliveryStatus, DigestDelivery, DigestRun  # noqa: E402
-from engagement.services.digests import batches, digest_batch_send, digest_work  # noqa: E402
+from engagement.services.digests import batches, digest_batch_send  # noqa: E402
+from engagement.tasks import digest_work  # noqa: E402
 
 
 class Counter:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cswb import services
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.forms import MfaPolicyForm, RoleForm
 from cswb.models import TenantMembership, TenantRole
 from cswb.selectors import members_list, security_events
+from cswb.services import membership_change_role, membership_deactivate, tenant_set_mfa_policy
+from cswb.ui import error_text
 
 PAGE_SIZE = 50
 
@@ -49,11 +51,11 @@ def member_role(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse
         messages.error(request, "Choose one of the listed roles.")
     else:
         try:
-            services.membership_change_role(
+            membership_change_role(
                 membership=membership, role=form.cleaned_data["role"], actor=request.user
             )
-        except ValueError as error:
-            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,
@@ -68,9 +70,9 @@ def member_deactivate(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
     membership = _get_membership_for(request, pk)
     if request.method == "POST":
         try:
-            services.membership_deactivate(membership=membership, actor=request.user)
-        except ValueError as error:
-            messages.error(request, str(error))
+            membership_deactivate(membership=membership, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request, f"{membership.user.display_name} no longer has access to this plan."
@@ -91,7 +93,7 @@ def security(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         initial={"mfa_policy": tenant.mfa_policy},
     )
     if request.method == "POST" and form.is_valid():
-        services.tenant_set_mfa_policy(
+        tenant_set_mfa_policy(
             tenant=tenant, policy=form.cleaned_data["mfa_policy"], actor=request.user
         )
         messages.success(request, "The two-factor authentication policy was saved.")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django_scopes import scope
 
 from cswb.models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
 from cswb.selectors import memberships_for_user
@@ -56,25 +56,24 @@ def membership_create(
     """Make `user` a member of `tenant`. A deactivated membership is reactivated with the new
     role rather than duplicated."""
     if role not in TenantRole.values:
-        raise ValueError(f"Unknown tenant role {role!r}.")
-    with scope(tenant=tenant):
-        membership = TenantMembership.objects.filter(user=user).first()
-        if membership is not None and membership.is_active:
-            raise ValueError(f"{user} is already a member of {tenant}.")
-        if membership is None:
-            membership = TenantMembership.objects.create(tenant=tenant, user=user, role=role)
-        else:
-            membership.role = role
-            membership.is_active = True
-            membership.save(update_fields=["role", "is_active"])
-        activity_record(
-            tenant=tenant,
-            actor=actor,
-            verb="membership.created",
-            summary=f"{user.display_name} joined as {TenantRole(role).label.lower()}",
-            target=membership,
-            changes={"role": role},
-        )
+        raise ValidationError(f"Unknown tenant role {role!r}.")
+    membership = TenantMembership.objects.filter(user=user).first()
+    if membership is not None and membership.is_active:
+        raise ValidationError(f"{user} is already a member of {tenant}.")
+    if membership is None:
+        membership = TenantMembership.objects.create(tenant=tenant, user=user, role=role)
+    else:
+        membership.role = role
+        membership.is_active = True
+        membership.save(update_fields=["role", "is_active"])
+    activity_record(
+        tenant=tenant,
+        actor=actor,
+        verb="membership.created",
+        summary=f"{user.display_name} joined as {TenantRole(role).label.lower()}",
+        target=membership,
+        changes={"role": role},
+    )
     return membership
 
 
@@ -83,22 +82,21 @@ def membership_change_role(
     *, membership: TenantMembership, role: str, actor: User | None = None
 ) -> TenantMembership:
     if role not in TenantRole.values:
-        raise ValueError(f"Unknown tenant role {role!r}.")
+        raise ValidationError(f"Unknown tenant role {role!r}.")
     old = membership.role
     if old == role:
         return membership
-    with scope(tenant=membership.tenant):
-        _refuse_removing_last_admin(membership, new_role=role)
-        membership.role = role
-        membership.save(update_fields=["role"])
-        activity_record(
-            tenant=membership.tenant,
-            actor=actor,
-            verb="membership.role_changed",
-            summary=f"{membership.user.display_name} is now {TenantRole(role).label.lower()}",
-            target=membership,
-            changes={"role": [old, role]},
-        )
+    _refuse_removing_last_admin(membership, new_role=role)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    activity_record(
+        tenant=membership.tenant,
+        actor=actor,
+        verb="membership.role_changed",
+        summary=f"{membership.user.display_name} is now {TenantRole(role).label.lower()}",
+        target=membership,
+        changes={"role": [old, role]},
+    )
     return membership
 
 
@@ -109,24 +107,23 @@ def membership_deactivate(
     """Take a person's access to the plan away at once: membership is checked on every request,
     so their open sessions get 404 here from the next request on (their other plans are not
     affected)."""
-    with scope(tenant=membership.tenant):
-        _refuse_removing_last_admin(membership, new_role=None)
-        membership.is_active = False
-        membership.save(update_fields=["is_active"])
-        activity_record(
-            tenant=membership.tenant,
-            actor=actor,
-            verb="membership.deactivated",
-            summary=f"{membership.user.display_name} no longer has access",
-            target=membership,
-        )
+    _refuse_removing_last_admin(membership, new_role=None)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    activity_record(
+        tenant=membership.tenant,
+        actor=actor,
+        verb="membership.deactivated",
+        summary=f"{membership.user.display_name} no longer has access",
+        target=membership,
+    )
     return membership
 
 
 @transaction.atomic
 def tenant_set_mfa_policy(*, tenant: Tenant, policy: str, actor: User) -> Tenant:
     if policy not in MfaPolicy.values:
-        raise ValueError(f"Unknown MFA policy {policy!r}.")
+        raise ValidationError(f"Unknown MFA policy {policy!r}.")
     old = tenant.mfa_policy
     if old == policy:
         return tenant
@@ -171,4 +168,4 @@ def _refuse_removing_last_admin(membership: TenantMembership, *, new_role: str |
         .values_list("pk", flat=True)
     )
     if admins == [membership.pk]:
-        raise ValueError("A plan must keep at least one administrator.")
+        raise ValidationError("A plan must keep at least one administrator.")

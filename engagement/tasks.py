@@ -1,4 +1,8 @@
-"""Celery jobs of the digests. They call services; the rules live there."""
+"""Celery jobs of the digests, and the planning they share with `send_digests`. They are entry
+points: they enter each tenant's scope and call services; the rules live there."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -6,7 +10,14 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import Tenant
-from engagement.services.digests import batches, digest_batch_send, digest_work
+from engagement.models import RunTrigger
+from engagement.services.digests import (
+    batches,
+    deliveries_to_send,
+    digest_batch_send,
+    digest_due,
+    digest_run_plan,
+)
 
 
 def dispatch(work) -> int:
@@ -45,3 +56,27 @@ def send_digest_batch(self, *, tenant_id: int, delivery_ids: list[int]) -> dict[
             max_retries=settings.DIGEST_MAX_ATTEMPTS,
         )
     return result.as_dict()
+
+
+def digest_work(
+    *, now: datetime, tenants: Sequence[Tenant], force: bool, trigger: str = RunTrigger.SCHEDULE
+) -> list[tuple[Tenant, list[int]]]:
+    """The one entry point of the hourly tick and of `send_digests`: plan the run of every
+    tenant that is due (or every given tenant, when forced) and return, per tenant, the
+    deliveries to send now. Rows of older runs left behind by a lost worker or waiting for
+    a retry are included, once their run has had time to finish on its own."""
+    settled = now - timedelta(seconds=settings.DIGEST_RESUME_AFTER_SECONDS)
+    work = []
+    for tenant in tenants:
+        with scope(tenant=tenant):
+            if force or digest_due(tenant=tenant, now=now):
+                run, _ = digest_run_plan(tenant=tenant, now=now, trigger=trigger)
+                ids = sorted(
+                    set(deliveries_to_send(tenant=tenant, now=now, run=run))
+                    | set(deliveries_to_send(tenant=tenant, now=now, settled_before=settled))
+                )
+            else:
+                ids = deliveries_to_send(tenant=tenant, now=now, settled_before=settled)
+        if ids:
+            work.append((tenant, ids))
+    return work

@@ -65,16 +65,16 @@ def build_world() -> World:
     MembershipFactory(tenant=lakeshore, user=outsider, role=TenantRole.ADMIN)
 
     admin = people["admin"]
-    youth_org = organization_create(
-        tenant=halton, name="Halton Youth Services", sector=Sector.CHILDREN_YOUTH, actor=admin
-    )
-    police_org = organization_create(
-        tenant=halton, name="Halton Police", sector=Sector.POLICE, actor=admin
-    )
-    organization_staff_add(
-        organization=youth_org, user=people["partner"], role=OrgRole.STAFF, actor=admin
-    )
     with scope(tenant=halton):
+        youth_org = organization_create(
+            tenant=halton, name="Halton Youth Services", sector=Sector.CHILDREN_YOUTH, actor=admin
+        )
+        police_org = organization_create(
+            tenant=halton, name="Halton Police", sector=Sector.POLICE, actor=admin
+        )
+        organization_staff_add(
+            organization=youth_org, user=people["partner"], role=OrgRole.STAFF, actor=admin
+        )
         table = table_create(
             tenant=halton, name="Youth mental health", zone=Zone.PREVENTION, actor=admin
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
+from django_scopes import scope
 
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create
@@ -54,7 +55,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> TenantMembership:
-        return membership_create(tenant=kwargs["tenant"], user=kwargs["user"], role=kwargs["role"])
+        # Factories are entry points: they enter the tenant's scope; services never do.
+        with scope(tenant=kwargs["tenant"]):
+            return membership_create(
+                tenant=kwargs["tenant"], user=kwargs["user"], role=kwargs["role"]
+            )
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
@@ -73,11 +78,12 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Invitation:
-        invitation, token = invitation_create(
-            tenant=kwargs["tenant"],
-            email=kwargs["email"],
-            role=kwargs["role"],
-            invited_by=kwargs["invited_by"],
-        )
+        with scope(tenant=kwargs["tenant"]):
+            invitation, token = invitation_create(
+                tenant=kwargs["tenant"],
+                email=kwargs["email"],
+                role=kwargs["role"],
+                invited_by=kwargs["invited_by"],
+            )
         invitation.token = token
         return invitation

@@ -102,13 +102,14 @@ def _staff(world: World) -> dict[str, object]:
 
 
 def _contact(world: World) -> dict[str, object]:
-    contact = contact_create(
-        organization=world.youth_org,
-        name="Intake desk",
-        email="intake@youth.example",
-        actor=world.admin,
-    )
-    return {"org_slug": world.youth_org.slug, "pk": contact.pk}
+    with scope(tenant=world.halton):
+        contact = contact_create(
+            organization=world.youth_org,
+            name="Intake desk",
+            email="intake@youth.example",
+            actor=world.admin,
+        )
+        return {"org_slug": world.youth_org.slug, "pk": contact.pk}
 
 
 def _action(world: World, table_attr: str = "table", org_attr: str = "youth_org") -> dict:

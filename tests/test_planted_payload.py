@@ -217,105 +217,111 @@ def populate(world: World) -> None:
     each table a meeting held (agenda, minutes, attendance, decisions, one turned into an
     action) and one coming (with an answer), a measure with observations, calendar feeds, and
     a digest run with its deliveries."""
-    h, admin = world.halton, world.admin
-    now = timezone.now()
-    focus_areas_seed(tenant=h, names=["Mental health and addictions", "Housing"])
-    food_bank = organization_create(
-        tenant=h, name="Food bank", sector=Sector.SOCIAL_SERVICES, actor=admin
-    )
-    organization_staff_add(
-        organization=world.police_org, user=world.leader, role=OrgRole.ORG_ADMIN, actor=admin,
-        title="Inspector",
-    )  # fmt: skip
-    for org, email in [(world.youth_org, "intake@youth.example"), (food_bank, "desk@food.example")]:
-        contact_create(organization=org, name="Intake desk", email=email, actor=admin)
-    InvitationFactory(tenant=h, invited_by=admin)
-    invitation_create(
-        tenant=h, email="newcomer@youth.example", role="member", invited_by=admin,
-        organization=world.youth_org, org_role=OrgRole.STAFF, table=world.table,
-        seat_role=SeatRole.MEMBER,
-    )  # fmt: skip
-
-    with scope(tenant=h):
-        areas = list(FocusArea.objects.all())
-        tables = (world.table, world.ipv, world.food)
-        for table in tables:
-            table_update(
-                table=table, actor=admin, purpose="Why.", terms_of_reference="How.",
-                focus_areas=areas,
-            )  # fmt: skip
-        table_organization_add(
-            table=world.food, organization=food_bank, role=ParticipationRole.LEAD, actor=admin
+    with scope(tenant=world.halton):
+        h, admin = world.halton, world.admin
+        now = timezone.now()
+        focus_areas_seed(tenant=h, names=["Mental health and addictions", "Housing"])
+        food_bank = organization_create(
+            tenant=h, name="Food bank", sector=Sector.SOCIAL_SERVICES, actor=admin
         )
-        # The plain member sits at the food table only, so their digest has something in it.
-        table_seat_add(table=world.food, user=world.member, role=SeatRole.MEMBER, actor=admin)
-        table_seat_add(
-            table=world.table, user=world.partner, role=SeatRole.MEMBER, actor=admin,
-            organization=world.youth_org,
+        organization_staff_add(
+            organization=world.police_org, user=world.leader, role=OrgRole.ORG_ADMIN, actor=admin,
+            title="Inspector",
+        )  # fmt: skip
+        for org, email in [
+            (world.youth_org, "intake@youth.example"),
+            (food_bank, "desk@food.example"),
+        ]:
+            contact_create(organization=org, name="Intake desk", email=email, actor=admin)
+        InvitationFactory(tenant=h, invited_by=admin)
+        invitation_create(
+            tenant=h, email="newcomer@youth.example", role="member", invited_by=admin,
+            organization=world.youth_org, org_role=OrgRole.STAFF, table=world.table,
+            seat_role=SeatRole.MEMBER,
         )  # fmt: skip
 
-        overdue = timezone.localdate() - timedelta(days=2)
-        owners = [world.youth_org, world.police_org, world.youth_org, food_bank]
-        for table, org in zip([world.table, *tables], owners, strict=True):
-            action = action_create(
-                table=table, title="Map referral pathways", actor=admin, owner_organization=org,
-                owner=world.partner, description="Who refers whom.", due_date=overdue,
-            )  # fmt: skip
-            action_update(action=action, actor=admin, text="Started.", status="in_progress")
-            action_update(action=action, actor=world.coordinator, text="Halfway there.")
-        action_update(action=action, actor=admin, status="done")
-
-        for table in tables:
-            seats = TableSeat.objects.current().filter(table=table)
-            start = now - timedelta(days=2)
-            held = meeting_schedule(
-                table=table, actor=admin, title="Regular meeting", starts_at=start,
-                ends_at=start + timedelta(hours=2), place="Town hall",
-                video_url="https://meet.example/abc",
-            )  # fmt: skip
-            first = agenda_item_add(meeting=held, actor=admin, title="Welcome", presenter="Chair")
-            agenda_item_add(meeting=held, actor=admin, title="Data", duration_minutes=20)
-            meeting_record(
-                meeting=held, actor=admin,
-                attendance={s.user_id: AttendanceStatus.PRESENT for s in seats},
-                minutes={first.pk: "Everyone introduced themselves."},
-            )  # fmt: skip
-            decision_add(meeting=held, actor=admin, text="Meet monthly.", agenda_item=first)
-            decision = decision_add(meeting=held, actor=admin, text="Pilot a joint shift.")
-            decision_to_action(decision=decision, actor=admin)
-
-            start = now + timedelta(days=3)
-            coming = meeting_schedule(
-                table=table, actor=admin, title="Next meeting", starts_at=start,
-                ends_at=start + timedelta(hours=2), place="Library",
-                video_url="https://meet.example/def",
-            )  # fmt: skip
-            agenda_item_add(meeting=coming, actor=admin, title="Review", presenter="Analyst")
-            meeting_rsvp(meeting=coming, user=seats.first().user, rsvp="attending")
-
-            measure = measure_create(
-                table=table, actor=admin, name="Days to first appointment", kind="how_well",
-                unit="days", direction="down", baseline_value=Decimal(45),
-                baseline_date=date(2024, 1, 1), target_value=Decimal(30),
-                target_date=date(2027, 12, 31), data_source="Intake records",
-                reporting_organization=world.youth_org,
-            )  # fmt: skip
-            for value, period_end in [(40, date(2024, 12, 31)), (36, date(2025, 6, 30))]:
-                observation_record(
-                    measure=measure, actor=admin, value=Decimal(value), period_end=period_end,
-                    note="Counted by hand.",
+        with scope(tenant=h):
+            areas = list(FocusArea.objects.all())
+            tables = (world.table, world.ipv, world.food)
+            for table in tables:
+                table_update(
+                    table=table, actor=admin, purpose="Why.", terms_of_reference="How.",
+                    focus_areas=areas,
                 )  # fmt: skip
+            table_organization_add(
+                table=world.food, organization=food_bank, role=ParticipationRole.LEAD, actor=admin
+            )
+            # The plain member sits at the food table only, so their digest has something in it.
+            table_seat_add(table=world.food, user=world.member, role=SeatRole.MEMBER, actor=admin)
+            table_seat_add(
+                table=world.table, user=world.partner, role=SeatRole.MEMBER, actor=admin,
+                organization=world.youth_org,
+            )  # fmt: skip
 
-        # Made here because the meeting pages make them on first sight, and reading must
-        # change nothing (see the snapshot in the test).
-        for role in ROLES:
-            calendar_token_for(user=world.user(role))
-        digest_run_plan(tenant=h, now=now, trigger="command")
-        # The members' digests of this run failed, so their settings pages list them (and
-        # link to their previews) while the next digest still covers the whole week.
-        DigestDelivery.objects.filter(user__isnull=False).update(
-            status=DeliveryStatus.FAILED, last_error="550 mailbox unavailable", attempts=1
-        )
+            overdue = timezone.localdate() - timedelta(days=2)
+            owners = [world.youth_org, world.police_org, world.youth_org, food_bank]
+            for table, org in zip([world.table, *tables], owners, strict=True):
+                action = action_create(
+                    table=table, title="Map referral pathways", actor=admin, owner_organization=org,
+                    owner=world.partner, description="Who refers whom.", due_date=overdue,
+                )  # fmt: skip
+                action_update(action=action, actor=admin, text="Started.", status="in_progress")
+                action_update(action=action, actor=world.coordinator, text="Halfway there.")
+            action_update(action=action, actor=admin, status="done")
+
+            for table in tables:
+                seats = TableSeat.objects.current().filter(table=table)
+                start = now - timedelta(days=2)
+                held = meeting_schedule(
+                    table=table, actor=admin, title="Regular meeting", starts_at=start,
+                    ends_at=start + timedelta(hours=2), place="Town hall",
+                    video_url="https://meet.example/abc",
+                )  # fmt: skip
+                first = agenda_item_add(
+                    meeting=held, actor=admin, title="Welcome", presenter="Chair"
+                )
+                agenda_item_add(meeting=held, actor=admin, title="Data", duration_minutes=20)
+                meeting_record(
+                    meeting=held, actor=admin,
+                    attendance={s.user_id: AttendanceStatus.PRESENT for s in seats},
+                    minutes={first.pk: "Everyone introduced themselves."},
+                )  # fmt: skip
+                decision_add(meeting=held, actor=admin, text="Meet monthly.", agenda_item=first)
+                decision = decision_add(meeting=held, actor=admin, text="Pilot a joint shift.")
+                decision_to_action(decision=decision, actor=admin)
+
+                start = now + timedelta(days=3)
+                coming = meeting_schedule(
+                    table=table, actor=admin, title="Next meeting", starts_at=start,
+                    ends_at=start + timedelta(hours=2), place="Library",
+                    video_url="https://meet.example/def",
+                )  # fmt: skip
+                agenda_item_add(meeting=coming, actor=admin, title="Review", presenter="Analyst")
+                meeting_rsvp(meeting=coming, user=seats.first().user, rsvp="attending")
+
+                measure = measure_create(
+                    table=table, actor=admin, name="Days to first appointment", kind="how_well",
+                    unit="days", direction="down", baseline_value=Decimal(45),
+                    baseline_date=date(2024, 1, 1), target_value=Decimal(30),
+                    target_date=date(2027, 12, 31), data_source="Intake records",
+                    reporting_organization=world.youth_org,
+                )  # fmt: skip
+                for value, period_end in [(40, date(2024, 12, 31)), (36, date(2025, 6, 30))]:
+                    observation_record(
+                        measure=measure, actor=admin, value=Decimal(value), period_end=period_end,
+                        note="Counted by hand.",
+                    )  # fmt: skip
+
+            # Made here because the meeting pages make them on first sight, and reading must
+            # change nothing (see the snapshot in the test).
+            for role in ROLES:
+                calendar_token_for(user=world.user(role))
+            digest_run_plan(tenant=h, now=now, trigger="command")
+            # The members' digests of this run failed, so their settings pages list them (and
+            # link to their previews) while the next digest still covers the whole week.
+            DigestDelivery.objects.filter(user__isnull=False).update(
+                status=DeliveryStatus.FAILED, last_error="550 mailbox unavailable", attempts=1
+            )
 
 
 # -- planting ----------------------------------------------------------------------------------

@@ -115,40 +115,41 @@ def test_an_administrator_may_still_invite_an_organization_administrator(
 
 
 def test_an_organizations_own_administrator_may_make_another(world: World) -> None:
-    from partners.services.invitations import invitation_create
-
     with scope(tenant=world.halton):
-        membership = OrganizationMembership.objects.get(
-            organization=world.youth_org, user=world.partner
-        )
-        OrganizationMembership.objects.filter(pk=membership.pk).update(role=OrgRole.ORG_ADMIN)
-    invitation, _token = invitation_create(
-        tenant=world.halton,
-        email="deputy@example.org",
-        role="member",
-        invited_by=world.partner,
-        organization=world.youth_org,
-        org_role=OrgRole.ORG_ADMIN,
-    )
-    assert invitation.org_role == OrgRole.ORG_ADMIN
-    # ... but not of another organization, and never a leader or an administrator.
-    with pytest.raises(ValidationError, match="administrators"):
-        invitation_create(
+        from partners.services.invitations import invitation_create
+
+        with scope(tenant=world.halton):
+            membership = OrganizationMembership.objects.get(
+                organization=world.youth_org, user=world.partner
+            )
+            OrganizationMembership.objects.filter(pk=membership.pk).update(role=OrgRole.ORG_ADMIN)
+        invitation, _token = invitation_create(
             tenant=world.halton,
-            email="other@example.org",
+            email="deputy@example.org",
             role="member",
             invited_by=world.partner,
-            organization=world.police_org,
+            organization=world.youth_org,
             org_role=OrgRole.ORG_ADMIN,
         )
-    for role in ("leadership", "admin"):
-        with pytest.raises(ValidationError, match="Only the plan's administrators"):
+        assert invitation.org_role == OrgRole.ORG_ADMIN
+        # ... but not of another organization, and never a leader or an administrator.
+        with pytest.raises(ValidationError, match="administrators"):
             invitation_create(
                 tenant=world.halton,
-                email=f"{role}@example.org",
-                role=role,
+                email="other@example.org",
+                role="member",
                 invited_by=world.partner,
+                organization=world.police_org,
+                org_role=OrgRole.ORG_ADMIN,
             )
+        for role in ("leadership", "admin"):
+            with pytest.raises(ValidationError, match="Only the plan's administrators"):
+                invitation_create(
+                    tenant=world.halton,
+                    email=f"{role}@example.org",
+                    role=role,
+                    invited_by=world.partner,
+                )
 
 
 # -- 3. adding staff by email names nobody and tells nothing of other plans ------------------
@@ -379,37 +380,38 @@ def test_acceptance_checks_the_inviter_again(world: World) -> None:
     """Found by the role-ceiling tests: the grants were checked only when the invitation was
     made. A coordinator who no longer runs the table, or an admin who is no longer one, can no
     longer grant what their pending invitation offers."""
-    from cswb.models import TenantMembership, TenantRole
-    from partners.services.invitations import invitation_accept_as_new_user, invitation_create
-    from tables.models import TableSeat
-    from tables.services.seats import table_seat_end
+    with scope(tenant=world.halton):
+        from cswb.models import TenantMembership, TenantRole
+        from partners.services.invitations import invitation_accept_as_new_user, invitation_create
+        from tables.models import TableSeat
+        from tables.services.seats import table_seat_end
 
-    with scope(tenant=world.halton):
-        seated, _ = table_invitation_create(
-            table=world.table,
-            email="seat@example.org",
-            invited_by=world.coordinator,
-            seat_role=SeatRole.COORDINATOR,
-        )
-        table_seat_end(
-            seat=TableSeat.objects.get(table=world.table, user=world.coordinator),
-            actor=world.admin,
-        )
-    promoted, _ = invitation_create(
-        tenant=world.halton,
-        email="lead@example.org",
-        role=TenantRole.LEADERSHIP,
-        invited_by=world.admin,
-    )
-    with scope(tenant=world.halton):
-        TenantMembership.objects.filter(user=world.admin).update(role=TenantRole.MEMBER)
-    for invitation in (seated, promoted):
-        with pytest.raises(ValidationError, match="can no longer be accepted"):
-            invitation_accept_as_new_user(
-                invitation=invitation, full_name="New Person", password="a-long-passphrase-42"
+        with scope(tenant=world.halton):
+            seated, _ = table_invitation_create(
+                table=world.table,
+                email="seat@example.org",
+                invited_by=world.coordinator,
+                seat_role=SeatRole.COORDINATOR,
             )
-    with scope(tenant=world.halton):
-        assert not TenantMembership.objects.filter(
-            user__email__in=["seat@example.org", "lead@example.org"]
-        ).exists()
-        assert not TableSeat.objects.filter(user__email="seat@example.org").exists()
+            table_seat_end(
+                seat=TableSeat.objects.get(table=world.table, user=world.coordinator),
+                actor=world.admin,
+            )
+        promoted, _ = invitation_create(
+            tenant=world.halton,
+            email="lead@example.org",
+            role=TenantRole.LEADERSHIP,
+            invited_by=world.admin,
+        )
+        with scope(tenant=world.halton):
+            TenantMembership.objects.filter(user=world.admin).update(role=TenantRole.MEMBER)
+        for invitation in (seated, promoted):
+            with pytest.raises(ValidationError, match="can no longer be accepted"):
+                invitation_accept_as_new_user(
+                    invitation=invitation, full_name="New Person", password="a-long-passphrase-42"
+                )
+        with scope(tenant=world.halton):
+            assert not TenantMembership.objects.filter(
+                user__email__in=["seat@example.org", "lead@example.org"]
+            ).exists()
+            assert not TableSeat.objects.filter(user__email="seat@example.org").exists()

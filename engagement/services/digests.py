@@ -19,6 +19,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -26,7 +27,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django_scopes import scope
 
 from cswb.emails import email_build
 from cswb.models import Tenant, TenantMembership, User
@@ -38,7 +38,6 @@ from engagement.models import (
     DigestRun,
     DigestSchedule,
     Frequency,
-    RunTrigger,
 )
 from engagement.selectors.digests import (
     Digest,
@@ -121,7 +120,7 @@ def digest_preference_set(
 ) -> bool:
     """Record a recipient's choice; returns False when it was already their choice."""
     if frequency not in Frequency.values:
-        raise ValueError(f"Unknown frequency {frequency!r}.")
+        raise ValidationError(f"Unknown frequency {frequency!r}.")
     current = frequency_for(tenant=tenant, recipient=recipient.key)
     if current == frequency:
         return False
@@ -569,27 +568,3 @@ def _after_failure(
     if updated:
         result.retry_ids.append(delivery.pk)
         result.retry_at = max(result.retry_at or retry_at, retry_at)
-
-
-def digest_work(
-    *, now: datetime, tenants: Sequence[Tenant], force: bool, trigger: str = RunTrigger.SCHEDULE
-) -> list[tuple[Tenant, list[int]]]:
-    """The one entry point of the hourly tick and of `send_digests`: plan the run of every
-    tenant that is due (or every given tenant, when forced) and return, per tenant, the
-    deliveries to send now. Rows of older runs left behind by a lost worker or waiting for
-    a retry are included, once their run has had time to finish on its own."""
-    settled = now - timedelta(seconds=settings.DIGEST_RESUME_AFTER_SECONDS)
-    work = []
-    for tenant in tenants:
-        with scope(tenant=tenant):
-            if force or digest_due(tenant=tenant, now=now):
-                run, _ = digest_run_plan(tenant=tenant, now=now, trigger=trigger)
-                ids = sorted(
-                    set(deliveries_to_send(tenant=tenant, now=now, run=run))
-                    | set(deliveries_to_send(tenant=tenant, now=now, settled_before=settled))
-                )
-            else:
-                ids = deliveries_to_send(tenant=tenant, now=now, settled_before=settled)
-        if ids:
-            work.append((tenant, ids))
-    return work

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scope
 
 from cswb.celery import task_enqueue_on_commit
 from cswb.emails import email_send
@@ -63,31 +62,30 @@ def invitation_ceiling_check(
     but a member; organization administrators are made by the plan's administrators or by
     that organization's own. (Where a table's coordinator may invite is the tables app's
     concern: it calls this too.)"""
-    with scope(tenant=tenant):
-        inviter = TenantMembership.objects.filter(user=invited_by, is_active=True).first()
-        if inviter is None:
-            raise ValidationError("Only members of the plan can invite.")
-        if organization is not None and organization.tenant_id != tenant.pk:
-            raise ValidationError({"organization": "Select a valid choice."})
-        if inviter.is_admin:
-            return
-        if role != TenantRole.MEMBER:
-            raise ValidationError(
-                {"role": "Only the plan's administrators can invite as leadership or admin."}
-            )
-        if (
-            organization is not None
-            and org_role == OrgRole.ORG_ADMIN
-            and not OrganizationMembership.objects.current()
-            .filter(organization=organization, user=invited_by, role=OrgRole.ORG_ADMIN)
-            .exists()
-        ):
-            raise ValidationError(
-                {
-                    "org_role": f"Only the plan's administrators and {organization}'s own "
-                    "administrators can make someone its administrator."
-                }
-            )
+    inviter = TenantMembership.objects.filter(user=invited_by, is_active=True).first()
+    if inviter is None:
+        raise ValidationError("Only members of the plan can invite.")
+    if organization is not None and organization.tenant_id != tenant.pk:
+        raise ValidationError({"organization": "Select a valid choice."})
+    if inviter.is_admin:
+        return
+    if role != TenantRole.MEMBER:
+        raise ValidationError(
+            {"role": "Only the plan's administrators can invite as leadership or admin."}
+        )
+    if (
+        organization is not None
+        and org_role == OrgRole.ORG_ADMIN
+        and not OrganizationMembership.objects.current()
+        .filter(organization=organization, user=invited_by, role=OrgRole.ORG_ADMIN)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "org_role": f"Only the plan's administrators and {organization}'s own "
+                "administrators can make someone its administrator."
+            }
+        )
 
 
 @transaction.atomic
@@ -117,41 +115,40 @@ def invitation_create(
         organization=organization,
         org_role=org_role,
     )
-    with scope(tenant=tenant):
-        if TenantMembership.objects.filter(user__email__iexact=email, is_active=True).exists():
-            raise ValidationError({"email": f"{email} is already a member of {tenant}."})
-        previous = (
-            Invitation.objects.select_for_update()
-            .filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)
-            .first()
-        )
-        if previous is not None:
-            if previous.status == InvitationStatus.PENDING:
-                raise ValidationError(
-                    {"email": f"{email} already has a pending invitation. Resend it instead."}
-                )
-            _revoke(previous, actor=invited_by, summary=f"Expired invitation of {email} replaced")
-        token, token_hash = _new_token()
-        invitation = Invitation.objects.create(
-            tenant=tenant,
-            email=email,
-            role=role,
-            token_hash=token_hash,
-            invited_by=invited_by,
-            expires_at=_expiry(),
-            organization=organization,
-            org_role=org_role if organization else "",
-            table=table,
-            seat_role=seat_role if table else "",
-        )
-        activity_record(
-            tenant=tenant,
-            actor=invited_by,
-            verb="invitation.sent",
-            summary=f"{email} invited as {TenantRole(role).label.lower()}",
-            target=invitation,
-            changes={"email": email, "role": role},
-        )
+    if TenantMembership.objects.filter(user__email__iexact=email, is_active=True).exists():
+        raise ValidationError({"email": f"{email} is already a member of {tenant}."})
+    previous = (
+        Invitation.objects.select_for_update()
+        .filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if previous is not None:
+        if previous.status == InvitationStatus.PENDING:
+            raise ValidationError(
+                {"email": f"{email} already has a pending invitation. Resend it instead."}
+            )
+        _revoke(previous, actor=invited_by, summary=f"Expired invitation of {email} replaced")
+    token, token_hash = _new_token()
+    invitation = Invitation.objects.create(
+        tenant=tenant,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by=invited_by,
+        expires_at=_expiry(),
+        organization=organization,
+        org_role=org_role if organization else "",
+        table=table,
+        seat_role=seat_role if table else "",
+    )
+    activity_record(
+        tenant=tenant,
+        actor=invited_by,
+        verb="invitation.sent",
+        summary=f"{email} invited as {TenantRole(role).label.lower()}",
+        target=invitation,
+        changes={"email": email, "role": role},
+    )
     _queue_email(invitation, token)
     return invitation, token
 
@@ -159,33 +156,31 @@ def invitation_create(
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, actor: User) -> tuple[Invitation, str]:
     """Send a fresh link with a fresh expiry; the previous link stops working."""
-    with scope(tenant=invitation.tenant):
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if not invitation.is_open:
-            raise ValidationError(f"This invitation is {invitation.status.label.lower()}.")
-        token, invitation.token_hash = _new_token()
-        invitation.expires_at = _expiry()
-        invitation.last_sent_at = timezone.now()
-        invitation.send_count += 1
-        invitation.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count"])
-        activity_record(
-            tenant=invitation.tenant,
-            actor=actor,
-            verb="invitation.resent",
-            summary=f"Invitation of {invitation.email} sent again",
-            target=invitation,
-        )
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(f"This invitation is {invitation.status.label.lower()}.")
+    token, invitation.token_hash = _new_token()
+    invitation.expires_at = _expiry()
+    invitation.last_sent_at = timezone.now()
+    invitation.send_count += 1
+    invitation.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count"])
+    activity_record(
+        tenant=invitation.tenant,
+        actor=actor,
+        verb="invitation.resent",
+        summary=f"Invitation of {invitation.email} sent again",
+        target=invitation,
+    )
     _queue_email(invitation, token)
     return invitation, token
 
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
-    with scope(tenant=invitation.tenant):
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if not invitation.is_open:
-            raise ValidationError(f"This invitation is {invitation.status.label.lower()}.")
-        _revoke(invitation, actor=actor, summary=f"Invitation of {invitation.email} revoked")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(f"This invitation is {invitation.status.label.lower()}.")
+    _revoke(invitation, actor=actor, summary=f"Invitation of {invitation.email} revoked")
     return invitation
 
 
@@ -290,26 +285,24 @@ def invitation_matches_user(*, invitation: Invitation, user: User) -> bool:
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> TenantMembership:
     """An existing, signed-in person accepts an invitation sent to their address."""
-    with scope(tenant=invitation.tenant):
-        invitation = _lock_pending(invitation)
-        if not invitation_matches_user(invitation=invitation, user=user):
-            raise ValidationError("This invitation was sent to another email address.")
-        return _accept(invitation, user)
+    invitation = _lock_pending(invitation)
+    if not invitation_matches_user(invitation=invitation, user=user):
+        raise ValidationError("This invitation was sent to another email address.")
+    return _accept(invitation, user)
 
 
 @transaction.atomic
 def invitation_accept_as_new_user(*, invitation: Invitation, full_name: str, password: str) -> User:
     """A new person accepts: their account (address confirmed by the invitation itself),
     their membership and the acceptance are created together or not at all."""
-    with scope(tenant=invitation.tenant):
-        invitation = _lock_pending(invitation)
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise ValidationError("An account already exists for this address: sign in instead.")
-        user = User.objects.create_user(
-            email=invitation.email, password=password, full_name=full_name.strip()
-        )
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        _accept(invitation, user)
+    invitation = _lock_pending(invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError("An account already exists for this address: sign in instead.")
+    user = User.objects.create_user(
+        email=invitation.email, password=password, full_name=full_name.strip()
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    _accept(invitation, user)
     return user
 
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django_scopes import scope
 
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
@@ -36,29 +35,28 @@ def organization_create(
     name = " ".join(name.split())
     if sector not in Sector.values:
         raise ValidationError({"sector": f"Unknown sector {sector!r}."})
-    with scope(tenant=tenant):
-        if Organization.objects.filter(name__iexact=name).exists():
-            raise ValidationError({"name": f"“{name}” is already an organization of this plan."})
-        slug = _slug_for(name)
-        group = Group.objects.create(name=f"org:{tenant.pk}:{slug}")
-        organization = Organization(
-            tenant=tenant,
-            name=name,
-            slug=slug,
-            sector=sector,
-            description=description,
-            website=website,
-            group=group,
-        )
-        organization.full_clean()
-        organization.save()
-        activity_record(
-            tenant=tenant,
-            actor=actor,
-            verb="organization.created",
-            summary=f"{name} was added ({Sector(sector).label})",
-            target=organization,
-        )
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"“{name}” is already an organization of this plan."})
+    slug = _slug_for(name)
+    group = Group.objects.create(name=f"org:{tenant.pk}:{slug}")
+    organization = Organization(
+        tenant=tenant,
+        name=name,
+        slug=slug,
+        sector=sector,
+        description=description,
+        website=website,
+        group=group,
+    )
+    organization.full_clean()
+    organization.save()
+    activity_record(
+        tenant=tenant,
+        actor=actor,
+        verb="organization.created",
+        summary=f"{name} was added ({Sector(sector).label})",
+        target=organization,
+    )
     return organization
 
 
@@ -68,26 +66,25 @@ def organization_staff_add(
 ) -> OrganizationMembership:
     if role not in OrgRole.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    with scope(tenant=organization.tenant):
-        if not TenantMembership.objects.filter(user=user, is_active=True).exists():
-            raise ValidationError({"user": "No member of this plan has this address."})
-        if (
-            OrganizationMembership.objects.current()
-            .filter(organization=organization, user=user)
-            .exists()
-        ):
-            raise ValidationError({"user": f"{user.display_name} is already on the staff list."})
-        membership = OrganizationMembership.objects.create(
-            tenant=organization.tenant, organization=organization, user=user, role=role, title=title
-        )
-        user.groups.add(organization.group)
-        activity_record(
-            tenant=organization.tenant,
-            actor=actor,
-            verb="organization.staff_added",
-            summary=f"{user.display_name} joined {organization} as {OrgRole(role).label.lower()}",
-            target=membership,
-        )
+    if not TenantMembership.objects.filter(user=user, is_active=True).exists():
+        raise ValidationError({"user": "No member of this plan has this address."})
+    if (
+        OrganizationMembership.objects.current()
+        .filter(organization=organization, user=user)
+        .exists()
+    ):
+        raise ValidationError({"user": f"{user.display_name} is already on the staff list."})
+    membership = OrganizationMembership.objects.create(
+        tenant=organization.tenant, organization=organization, user=user, role=role, title=title
+    )
+    user.groups.add(organization.group)
+    activity_record(
+        tenant=organization.tenant,
+        actor=actor,
+        verb="organization.staff_added",
+        summary=f"{user.display_name} joined {organization} as {OrgRole(role).label.lower()}",
+        target=membership,
+    )
     return membership
 
 
@@ -95,47 +92,44 @@ def organization_staff_add(
 def organization_staff_end(*, membership: OrganizationMembership, actor: User) -> None:
     if membership.left_on is not None:
         raise ValidationError("This person has already left the organization.")
-    with scope(tenant=membership.tenant):
-        membership.left_on = timezone.localdate()
-        membership.save(update_fields=["left_on"])
-        membership.user.groups.remove(membership.organization.group)
-        activity_record(
-            tenant=membership.tenant,
-            actor=actor,
-            verb="organization.staff_left",
-            summary=f"{membership.user.display_name} left {membership.organization}",
-            target=membership,
-        )
+    membership.left_on = timezone.localdate()
+    membership.save(update_fields=["left_on"])
+    membership.user.groups.remove(membership.organization.group)
+    activity_record(
+        tenant=membership.tenant,
+        actor=actor,
+        verb="organization.staff_left",
+        summary=f"{membership.user.display_name} left {membership.organization}",
+        target=membership,
+    )
 
 
 @transaction.atomic
 def contact_create(*, organization: Organization, name: str, email: str, actor: User) -> Contact:
-    with scope(tenant=organization.tenant):
-        if Contact.objects.filter(organization=organization, email__iexact=email).exists():
-            raise ValidationError({"email": f"{email} is already a contact of {organization}."})
-        contact = Contact.objects.create(
-            tenant=organization.tenant,
-            organization=organization,
-            name=name.strip(),
-            email=email.strip().lower(),
-        )
-        activity_record(
-            tenant=organization.tenant,
-            actor=actor,
-            verb="organization.contact_added",
-            summary=f"{contact.name} will receive {organization}'s digests",
-            target=contact,
-        )
+    if Contact.objects.filter(organization=organization, email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a contact of {organization}."})
+    contact = Contact.objects.create(
+        tenant=organization.tenant,
+        organization=organization,
+        name=name.strip(),
+        email=email.strip().lower(),
+    )
+    activity_record(
+        tenant=organization.tenant,
+        actor=actor,
+        verb="organization.contact_added",
+        summary=f"{contact.name} will receive {organization}'s digests",
+        target=contact,
+    )
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor: User) -> None:
-    with scope(tenant=contact.tenant):
-        activity_record(
-            tenant=contact.tenant,
-            actor=actor,
-            verb="organization.contact_removed",
-            summary=f"{contact.name} no longer receives {contact.organization}'s digests",
-        )
-        contact.delete()
+    activity_record(
+        tenant=contact.tenant,
+        actor=actor,
+        verb="organization.contact_removed",
+        summary=f"{contact.name} no longer receives {contact.organization}'s digests",
+    )
+    contact.delete()

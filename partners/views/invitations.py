@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_scopes import scope
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import TenantRole, User
@@ -156,12 +157,17 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         "invited_tenant": invitation.tenant,
         "role": TenantRole(invitation.role).label,
     }
-    if request.user.is_authenticated:
-        return _accept_signed_in(request, invitation, context)
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        login_url = f"{reverse('account_login')}?next={request.path}"
-        return render(request, "partners/accept/sign_in.html", {**context, "login_url": login_url})
-    return _accept_as_new_user(request, invitation, context)
+    # This address is outside any plan, so no middleware entered a scope: the invitation
+    # names its plan, and the rest of the request runs in it.
+    with scope(tenant=invitation.tenant):
+        if request.user.is_authenticated:
+            return _accept_signed_in(request, invitation, context)
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            login_url = f"{reverse('account_login')}?next={request.path}"
+            return render(
+                request, "partners/accept/sign_in.html", {**context, "login_url": login_url}
+            )
+        return _accept_as_new_user(request, invitation, context)
 
 
 def _accept_signed_in(request, invitation, context) -> HttpResponse:

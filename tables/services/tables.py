@@ -9,7 +9,6 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
-from django_scopes import scope
 
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
@@ -68,12 +67,11 @@ def _unique_slug(model: type, name: str, *, max_length: int = 80) -> str:
 def focus_areas_seed(*, tenant: Tenant, names: Iterable[str] = DEFAULT_FOCUS_AREAS) -> int:
     """Give a tenant the default focus areas it does not have yet."""
     created = 0
-    with scope(tenant=tenant):
-        for position, name in enumerate(names):
-            slug = slugify(name)
-            if not FocusArea.objects.filter(slug=slug).exists():
-                FocusArea.objects.create(tenant=tenant, name=name, slug=slug, position=position)
-                created += 1
+    for position, name in enumerate(names):
+        slug = slugify(name)
+        if not FocusArea.objects.filter(slug=slug).exists():
+            FocusArea.objects.create(tenant=tenant, name=name, slug=slug, position=position)
+            created += 1
     return created
 
 
@@ -90,30 +88,29 @@ def table_create(
     start_date: date | None = None,
     focus_areas: Iterable[FocusArea] = (),
 ) -> ActionTable:
-    with scope(tenant=tenant):
-        if ActionTable.objects.filter(name__iexact=name.strip()).exists():
-            raise ValidationError({"name": f"A table named “{name}” already exists."})
-        table = ActionTable(
-            tenant=tenant,
-            name=name.strip(),
-            slug=_unique_slug(ActionTable, name),
-            zone=zone,
-            visibility=visibility,
-            purpose=purpose,
-            terms_of_reference=terms_of_reference,
-            start_date=start_date,
-        )
-        table.full_clean(exclude=["focus_areas"])
-        table.save()
-        table.focus_areas.set(focus_areas)
-        activity_record(
-            tenant=tenant,
-            actor=actor,
-            verb="table.created",
-            summary=f"{table.name} was created",
-            target=table,
-            table=table,
-        )
+    if ActionTable.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": f"A table named “{name}” already exists."})
+    table = ActionTable(
+        tenant=tenant,
+        name=name.strip(),
+        slug=_unique_slug(ActionTable, name),
+        zone=zone,
+        visibility=visibility,
+        purpose=purpose,
+        terms_of_reference=terms_of_reference,
+        start_date=start_date,
+    )
+    table.full_clean(exclude=["focus_areas"])
+    table.save()
+    table.focus_areas.set(focus_areas)
+    activity_record(
+        tenant=tenant,
+        actor=actor,
+        verb="table.created",
+        summary=f"{table.name} was created",
+        target=table,
+        table=table,
+    )
     return table
 
 

@@ -31,9 +31,9 @@ from engagement.services.digests import (
     digest_message,
     digest_preference_set,
     digest_run_plan,
-    digest_work,
     period_keys,
 )
+from engagement.tasks import digest_work
 
 from ..conftest import World
 from .utils import contact, happenings, send_round

@@ -14,7 +14,8 @@ from django_scopes import scope
 
 from engagement.models import DeliveryStatus, DigestDelivery, DigestSchedule, Frequency
 from engagement.selectors.digests import contact_key, user_key
-from engagement.services.digests import digest_batch_send, digest_work, frequency_for
+from engagement.services.digests import digest_batch_send, frequency_for
+from engagement.tasks import digest_work
 
 from ..conftest import World
 from .utils import busy_table, contact, happenings, send_round

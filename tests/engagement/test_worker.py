@@ -11,8 +11,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from engagement.models import DeliveryStatus, DigestDelivery, DigestSchedule
-from engagement.services.digests import digest_work
-from engagement.tasks import digests_tick, dispatch
+from engagement.tasks import digest_work, digests_tick, dispatch
 
 from ..conftest import World
 from .utils import contact, happenings

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django_scopes import scope
 
-from engagement.services.digests import BatchResult, batches, digest_batch_send, digest_work
+from engagement.services.digests import BatchResult, batches, digest_batch_send
+from engagement.tasks import digest_work
 from partners.services.organizations import contact_create
 from tables.models import ParticipationRole, Zone
 from tables.services.actions import action_create, action_update
@@ -72,7 +73,8 @@ def happenings(world: World, table, label: str) -> None:
 
 
 def contact(world: World, organization, email: str, name: str = "Intake desk"):
-    return contact_create(organization=organization, name=name, email=email, actor=world.admin)
+    with scope(tenant=world.halton):
+        return contact_create(organization=organization, name=name, email=email, actor=world.admin)
 
 
 def busy_table(world: World, name: str, organization):

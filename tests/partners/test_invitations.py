@@ -206,12 +206,13 @@ class TestUnusableLinks:
         self._assert_nothing_created(world)
 
     def test_revoked(self, world: World, client) -> None:
-        invitation = _invite(world)
-        invitation_revoke(invitation=invitation, actor=world.admin)
-        response = _accept_new(client, reverse("invitation-accept", args=[invitation.token]))
-        assert response.status_code == 410
-        assert b"withdrawn" in response.content
-        self._assert_nothing_created(world)
+        with scope(tenant=world.halton):
+            invitation = _invite(world)
+            invitation_revoke(invitation=invitation, actor=world.admin)
+            response = _accept_new(client, reverse("invitation-accept", args=[invitation.token]))
+            assert response.status_code == 410
+            assert b"withdrawn" in response.content
+            self._assert_nothing_created(world)
 
     def test_reused(self, world: World, client) -> None:
         invitation = _invite(world)
@@ -261,13 +262,14 @@ class TestResendAndRevoke:
         assert client.get(new_url).status_code == 200
 
     def test_a_stale_queued_email_is_not_sent(self, world: World) -> None:
-        invitation = _invite(world)
-        invitation_resend(invitation=invitation, actor=world.admin)
-        mail.outbox.clear()
         with scope(tenant=world.halton):
-            sent = invitation_email_send(invitation_id=invitation.pk, token=invitation.token)
-        assert sent is False
-        assert mail.outbox == []
+            invitation = _invite(world)
+            invitation_resend(invitation=invitation, actor=world.admin)
+            mail.outbox.clear()
+            with scope(tenant=world.halton):
+                sent = invitation_email_send(invitation_id=invitation.pk, token=invitation.token)
+            assert sent is False
+            assert mail.outbox == []
 
     def test_revoke_asks_first(self, world: World, client_for) -> None:
         invitation = _invite(world)
@@ -284,12 +286,15 @@ class TestResendAndRevoke:
             assert ActivityEvent.objects.filter(verb="invitation.revoked").count() == 1
 
     def test_an_accepted_invitation_cannot_be_revoked_or_resent(self, world: World) -> None:
-        invitation = _invite(world)
-        invitation_accept_as_new_user(invitation=invitation, full_name="N", password=NEW_PASSWORD)
-        with pytest.raises(ValidationError):
-            invitation_revoke(invitation=invitation, actor=world.admin)
-        with pytest.raises(ValidationError):
-            invitation_resend(invitation=invitation, actor=world.admin)
+        with scope(tenant=world.halton):
+            invitation = _invite(world)
+            invitation_accept_as_new_user(
+                invitation=invitation, full_name="N", password=NEW_PASSWORD
+            )
+            with pytest.raises(ValidationError):
+                invitation_revoke(invitation=invitation, actor=world.admin)
+            with pytest.raises(ValidationError):
+                invitation_resend(invitation=invitation, actor=world.admin)
 
     def test_another_tenants_invitation_is_not_found(self, world: World, client_for) -> None:
         theirs = InvitationFactory(tenant=world.lakeshore, invited_by=world.outsider)
@@ -308,25 +313,26 @@ class TestResendAndRevoke:
 
 class TestList:
     def test_states_are_listed_and_filtered(self, world: World, client_for) -> None:
-        pending = _invite(world, email="pending@example.org")
-        expired = _invite(world, email="expired@example.org")
-        _expire(expired)
-        revoked = _invite(world, email="revoked@example.org")
-        invitation_revoke(invitation=revoked, actor=world.admin)
-        accepted = _invite(world, email="accepted@example.org")
-        invitation_accept_as_new_user(invitation=accepted, full_name="A", password=NEW_PASSWORD)
-        url = reverse("partners:invitations", args=["halton"])
-        admin = client_for("admin")
-        statuses = {i.email: i.status for i in admin.get(url).context["invitations"]}
-        assert statuses == {
-            "pending@example.org": "pending",
-            "expired@example.org": "expired",
-            "revoked@example.org": "revoked",
-            "accepted@example.org": "accepted",
-        }
-        for status, invitation in [("pending", pending), ("expired", expired)]:
-            listed = admin.get(url, {"status": status}).context["invitations"]
-            assert [i.pk for i in listed] == [invitation.pk]
+        with scope(tenant=world.halton):
+            pending = _invite(world, email="pending@example.org")
+            expired = _invite(world, email="expired@example.org")
+            _expire(expired)
+            revoked = _invite(world, email="revoked@example.org")
+            invitation_revoke(invitation=revoked, actor=world.admin)
+            accepted = _invite(world, email="accepted@example.org")
+            invitation_accept_as_new_user(invitation=accepted, full_name="A", password=NEW_PASSWORD)
+            url = reverse("partners:invitations", args=["halton"])
+            admin = client_for("admin")
+            statuses = {i.email: i.status for i in admin.get(url).context["invitations"]}
+            assert statuses == {
+                "pending@example.org": "pending",
+                "expired@example.org": "expired",
+                "revoked@example.org": "revoked",
+                "accepted@example.org": "accepted",
+            }
+            for status, invitation in [("pending", pending), ("expired", expired)]:
+                listed = admin.get(url, {"status": status}).context["invitations"]
+                assert [i.pk for i in listed] == [invitation.pk]
 
     def test_query_budget_holds_as_invitations_grow(
         self, world: World, client_for, django_assert_max_num_queries

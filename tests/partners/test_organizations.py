@@ -32,19 +32,20 @@ def test_the_list_filters_by_sector_and_name(world: World, client_for) -> None:
 def test_list_query_budget_holds_as_organizations_grow(
     world: World, client_for, django_assert_max_num_queries
 ) -> None:
-    client = client_for("member")
-    url = reverse("partners:organizations", args=["halton"])
-    client.get(url)
-    for round_ in range(2):
-        for n in range(15):
-            organization_create(
-                tenant=world.halton,
-                name=f"Agency {round_}-{n}",
-                sector=Sector.OTHER,
-                actor=world.admin,
-            )
-        with django_assert_max_num_queries(11):
-            assert client.get(url).status_code == 200
+    with scope(tenant=world.halton):
+        client = client_for("member")
+        url = reverse("partners:organizations", args=["halton"])
+        client.get(url)
+        for round_ in range(2):
+            for n in range(15):
+                organization_create(
+                    tenant=world.halton,
+                    name=f"Agency {round_}-{n}",
+                    sector=Sector.OTHER,
+                    actor=world.admin,
+                )
+            with django_assert_max_num_queries(11):
+                assert client.get(url).status_code == 200
 
 
 def test_an_organization_page_hides_members_only_tables_from_others(world: World, client_for):
@@ -92,26 +93,33 @@ def test_plain_staff_cannot_manage_their_organization(world: World, client_for) 
 
 
 def test_staff_must_be_members_of_the_plan(world: World) -> None:
-    import pytest
-    from django.core.exceptions import ValidationError
+    with scope(tenant=world.halton):
+        import pytest
+        from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="No member of this plan"):
-        organization_staff_add(
-            organization=world.youth_org, user=world.outsider, role=OrgRole.STAFF, actor=world.admin
-        )
+        with pytest.raises(ValidationError, match="No member of this plan"):
+            organization_staff_add(
+                organization=world.youth_org,
+                user=world.outsider,
+                role=OrgRole.STAFF,
+                actor=world.admin,
+            )
 
 
 def test_export_neutralises_formulas(world: World, client_for) -> None:
-    organization_create(
-        tenant=world.halton,
-        name='=HYPERLINK("http://evil.example","Click")',
-        sector=Sector.OTHER,
-        actor=world.admin,
-    )
-    response = client_for("admin").get(reverse("partners:organizations-export", args=["halton"]))
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["name", "sector", "website", "description", "active", "tables"]
-    names = [row[0] for row in rows[1:]]
-    assert '\'=HYPERLINK("http://evil.example","Click")' in names
-    assert not any(name.startswith("=") for name in names)
+    with scope(tenant=world.halton):
+        organization_create(
+            tenant=world.halton,
+            name='=HYPERLINK("http://evil.example","Click")',
+            sector=Sector.OTHER,
+            actor=world.admin,
+        )
+        response = client_for("admin").get(
+            reverse("partners:organizations-export", args=["halton"])
+        )
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == ["name", "sector", "website", "description", "active", "tables"]
+        names = [row[0] for row in rows[1:]]
+        assert '\'=HYPERLINK("http://evil.example","Click")' in names
+        assert not any(name.startswith("=") for name in names)

@@ -47,7 +47,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from cswb.models import TenantMembership, TenantRole, User
 from partners.models import Invitation, Organization, OrganizationMembership, OrgRole, Sector
@@ -336,15 +336,20 @@ def _build_stage() -> Stage:
     target = UserFactory(email="target@halton.example")
     for person in (org_admin, target):
         MembershipFactory(tenant=world.halton, user=person, role=TenantRole.MEMBER)
-    organization_staff_add(
-        organization=world.youth_org, user=org_admin, role=OrgRole.ORG_ADMIN, actor=world.admin
-    )
-    pantry_org = organization_create(
-        tenant=world.halton, name="Halton Food Bank", sector=Sector.SOCIAL_SERVICES, actor=None
-    )
-    lakeshore_org = organization_create(
-        tenant=world.lakeshore, name="Lakeshore Family Services", sector=Sector.OTHER, actor=None
-    )
+    with scope(tenant=world.halton):
+        organization_staff_add(
+            organization=world.youth_org, user=org_admin, role=OrgRole.ORG_ADMIN, actor=world.admin
+        )
+        pantry_org = organization_create(
+            tenant=world.halton, name="Halton Food Bank", sector=Sector.SOCIAL_SERVICES, actor=None
+        )
+    with scope(tenant=world.lakeshore):
+        lakeshore_org = organization_create(
+            tenant=world.lakeshore,
+            name="Lakeshore Family Services",
+            sector=Sector.OTHER,
+            actor=None,
+        )
     people = {role: world.user(role) for role in ACTORS if role != "org_admin"}
     people |= {"org_admin": org_admin, "target": target}
     with scopes_disabled():

@@ -28,38 +28,44 @@ def _form(world: World, **overrides) -> dict[str, object]:
 
 
 def test_onboarding_with_a_coordinator_from_the_plan(world: World, client_for) -> None:
-    focus_areas_seed(tenant=world.halton)
     with scope(tenant=world.halton):
-        area = world.halton.focus_areas.get(slug="homelessness-and-encampments")
-    response = client_for("admin").post(URL, _form(world, focus_areas=[area.pk]))
-    with scope(tenant=world.halton):
-        table = ActionTable.objects.get(name="Homelessness and encampments")
-        roles = dict(
-            TableOrganization.objects.filter(table=table).values_list("organization__name", "role")
-        )
-        seat = TableSeat.objects.get(table=table)
-        assert list(table.focus_areas.all()) == [area]
-    assert response["Location"] == reverse("tables:detail", args=["halton", table.slug])
-    assert roles == {"Halton Police": "lead", "Halton Youth Services": "member"}
-    assert (seat.user, seat.role) == (world.coordinator, "coordinator")
-    assert "change_actiontable" in get_perms(world.coordinator, table)
+        focus_areas_seed(tenant=world.halton)
+        with scope(tenant=world.halton):
+            area = world.halton.focus_areas.get(slug="homelessness-and-encampments")
+        response = client_for("admin").post(URL, _form(world, focus_areas=[area.pk]))
+        with scope(tenant=world.halton):
+            table = ActionTable.objects.get(name="Homelessness and encampments")
+            roles = dict(
+                TableOrganization.objects.filter(table=table).values_list(
+                    "organization__name", "role"
+                )
+            )
+            seat = TableSeat.objects.get(table=table)
+            assert list(table.focus_areas.all()) == [area]
+        assert response["Location"] == reverse("tables:detail", args=["halton", table.slug])
+        assert roles == {"Halton Police": "lead", "Halton Youth Services": "member"}
+        assert (seat.user, seat.role) == (world.coordinator, "coordinator")
+        assert "change_actiontable" in get_perms(world.coordinator, table)
 
 
 def test_onboarding_invites_a_new_coordinator(world: World, client_for) -> None:
-    response = client_for("admin").post(URL, _form(world, coordinator_email="lead@shelter.example"))
-    assert response.status_code == 302
     with scope(tenant=world.halton):
-        table = ActionTable.objects.get(name="Homelessness and encampments")
-        invitation = Invitation.objects.get(email="lead@shelter.example")
-        assert not TableSeat.objects.filter(table=table).exists()
-    assert (invitation.table, invitation.seat_role) == (table, "coordinator")
-    user = invitation_accept_as_new_user(
-        invitation=invitation, full_name="Lee", password="a-long-enough-passphrase"
-    )
-    with scope(tenant=world.halton):
-        seat = TableSeat.objects.get(table=table, user=user)
-    assert seat.role == "coordinator" and seat.organization == world.police_org
-    assert "change_actiontable" in get_perms(user, table)
+        response = client_for("admin").post(
+            URL, _form(world, coordinator_email="lead@shelter.example")
+        )
+        assert response.status_code == 302
+        with scope(tenant=world.halton):
+            table = ActionTable.objects.get(name="Homelessness and encampments")
+            invitation = Invitation.objects.get(email="lead@shelter.example")
+            assert not TableSeat.objects.filter(table=table).exists()
+        assert (invitation.table, invitation.seat_role) == (table, "coordinator")
+        user = invitation_accept_as_new_user(
+            invitation=invitation, full_name="Lee", password="a-long-enough-passphrase"
+        )
+        with scope(tenant=world.halton):
+            seat = TableSeat.objects.get(table=table, user=user)
+        assert seat.role == "coordinator" and seat.organization == world.police_org
+        assert "change_actiontable" in get_perms(user, table)
 
 
 def test_bad_input_creates_nothing(world: World, client_for) -> None:

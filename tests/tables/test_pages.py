@@ -34,23 +34,24 @@ class TestList:
         assert _names(_list(client_for("member"))) == ["Food security", "Youth mental health"]
 
     def test_filters_combine_and_stay_in_the_address(self, world: World, client_for) -> None:
-        focus_areas_seed(tenant=world.halton)
         with scope(tenant=world.halton):
-            youth = FocusArea.objects.get(slug="youth-mental-health")
-            world.table.focus_areas.add(youth)
-            table_change_status(table=world.table, status="active", actor=world.admin)
-        client = client_for("coordinator")
-        assert _names(_list(client, focus_area=youth.slug)) == ["Youth mental health"]
-        assert _names(_list(client, zone="risk_intervention")) == ["Intimate partner violence"]
-        assert _names(_list(client, status="active")) == ["Youth mental health"]
-        assert _names(_list(client, mine="on")) == [
-            "Intimate partner violence",
-            "Youth mental health",
-        ]
-        assert _names(_list(client, q="food")) == ["Food security"]
-        assert _names(_list(client, q="violence", status="active")) == []
-        page = _list(client, zone="prevention", page=1)
-        assert page.context["page_query"] == "zone=prevention"
+            focus_areas_seed(tenant=world.halton)
+            with scope(tenant=world.halton):
+                youth = FocusArea.objects.get(slug="youth-mental-health")
+                world.table.focus_areas.add(youth)
+                table_change_status(table=world.table, status="active", actor=world.admin)
+            client = client_for("coordinator")
+            assert _names(_list(client, focus_area=youth.slug)) == ["Youth mental health"]
+            assert _names(_list(client, zone="risk_intervention")) == ["Intimate partner violence"]
+            assert _names(_list(client, status="active")) == ["Youth mental health"]
+            assert _names(_list(client, mine="on")) == [
+                "Intimate partner violence",
+                "Youth mental health",
+            ]
+            assert _names(_list(client, q="food")) == ["Food security"]
+            assert _names(_list(client, q="violence", status="active")) == []
+            page = _list(client, zone="prevention", page=1)
+            assert page.context["page_query"] == "zone=prevention"
 
     def test_htmx_gets_only_the_results(self, world: World, client_for) -> None:
         response = _list(client_for("member"), headers={"HX-Request": "true"}, q="youth")
@@ -198,27 +199,28 @@ class TestManagingMembers:
         assert coordinator.get(url).status_code == 404  # already ended
 
     def test_invite_someone_new_to_the_table(self, world: World, client_for) -> None:
-        response = client_for("coordinator").post(
-            self._url(world, "invite"),
-            {
-                "invite-email": "new.partner@agency.example",
-                "invite-seat_role": "lived_experience_advisor",
-                "invite-organization": str(world.youth_org.pk),
-                "invite-org_role": "staff",
-            },
-        )
-        assert response.status_code == 302
         with scope(tenant=world.halton):
-            invitation = Invitation.objects.get(email="new.partner@agency.example")
-        assert invitation.table == world.table
-        user = invitation_accept_as_new_user(
-            invitation=invitation, full_name="New Partner", password="a-long-enough-passphrase"
-        )
-        with scope(tenant=world.halton):
-            seat = TableSeat.objects.get(table=world.table, user=user)
-        assert seat.role == SeatRole.LIVED_EXPERIENCE_ADVISOR
-        assert seat.organization == world.youth_org
-        assert user.groups.filter(pk=world.youth_org.group_id).exists()
+            response = client_for("coordinator").post(
+                self._url(world, "invite"),
+                {
+                    "invite-email": "new.partner@agency.example",
+                    "invite-seat_role": "lived_experience_advisor",
+                    "invite-organization": str(world.youth_org.pk),
+                    "invite-org_role": "staff",
+                },
+            )
+            assert response.status_code == 302
+            with scope(tenant=world.halton):
+                invitation = Invitation.objects.get(email="new.partner@agency.example")
+            assert invitation.table == world.table
+            user = invitation_accept_as_new_user(
+                invitation=invitation, full_name="New Partner", password="a-long-enough-passphrase"
+            )
+            with scope(tenant=world.halton):
+                seat = TableSeat.objects.get(table=world.table, user=user)
+            assert seat.role == SeatRole.LIVED_EXPERIENCE_ADVISOR
+            assert seat.organization == world.youth_org
+            assert user.groups.filter(pk=world.youth_org.group_id).exists()
 
     def test_status_change_follows_the_allowed_transitions(self, world: World, client_for):
         client = client_for("coordinator")

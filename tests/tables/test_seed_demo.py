@@ -7,9 +7,9 @@ from django.test import override_settings
 from django_scopes import scope
 from guardian.shortcuts import get_perms
 
-from tables.management.commands.seed_demo import DEMO_PASSWORD
 from cswb.models import Tenant, TenantMembership, User
 from partners.models import Invitation, Organization, Sector
+from tables.management.commands.seed_demo import DEMO_PASSWORD
 from tables.models import (
     Action,
     ActionStatus,

@@ -70,10 +70,11 @@ def test_staff_leaving_an_organization_lose_its_tables(world: World) -> None:
 
 
 def test_new_staff_get_the_organizations_tables(world: World) -> None:
-    organization_staff_add(
-        organization=world.youth_org, user=world.member, role=OrgRole.STAFF, actor=world.admin
-    )
-    assert perms(world.member, world.ipv) == {"view_actiontable", "log_progress"}
+    with scope(tenant=world.halton):
+        organization_staff_add(
+            organization=world.youth_org, user=world.member, role=OrgRole.STAFF, actor=world.admin
+        )
+        assert perms(world.member, world.ipv) == {"view_actiontable", "log_progress"}
 
 
 def test_a_seat_needs_a_member_of_the_plan(world: World) -> None:

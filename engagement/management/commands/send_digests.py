@@ -11,8 +11,8 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.models import Tenant
 from engagement.models import RunTrigger
-from engagement.services.digests import batches, digest_batch_send, digest_work
-from engagement.tasks import dispatch
+from engagement.services.digests import batches, digest_batch_send
+from engagement.tasks import digest_work, dispatch
 
 
 class Command(BaseCommand):

@@ -101,13 +101,13 @@ class Command(BaseCommand):
         with scope(tenant=tenant):
             if Invitation.objects.filter(email=PENDING_INVITATION).exists():
                 return
-        admin = User.objects.get(email="admin@halton.example")
-        invitation_create(
-            tenant=tenant, email=PENDING_INVITATION, role=TenantRole.MEMBER, invited_by=admin
-        )
+            admin = User.objects.get(email="admin@halton.example")
+            invitation_create(
+                tenant=tenant, email=PENDING_INVITATION, role=TenantRole.MEMBER, invited_by=admin
+            )
 
     def _membership(self, tenant: Tenant, user: User, role: str) -> None:
         with scope(tenant=tenant):
             if TenantMembership.objects.filter(user=user, is_active=True).exists():
                 return
-        membership_create(tenant=tenant, user=user, role=role)
+            membership_create(tenant=tenant, user=user, role=role)
