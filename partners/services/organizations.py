@@ -7,19 +7,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
+from cswb.text import unique_slug
 from partners.models import Contact, Organization, OrganizationMembership, OrgRole, Sector
-
-
-def _slug_for(name: str) -> str:
-    base = slugify(name)[:70] or "organization"
-    slug, n = base, 2
-    while Organization.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 @transaction.atomic
@@ -37,7 +29,7 @@ def organization_create(
         raise ValidationError({"sector": f"Unknown sector {sector!r}."})
     if Organization.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"“{name}” is already an organization of this plan."})
-    slug = _slug_for(name)
+    slug = unique_slug(Organization, name, max_length=74, fallback="organization")
     group = Group.objects.create(name=f"org:{tenant.pk}:{slug}")
     organization = Organization(
         tenant=tenant,

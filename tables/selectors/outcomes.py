@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -15,36 +17,73 @@ def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}".rstrip("0")
 
 
-def trend_sentence(measure: Measure, observations: list[Observation]) -> str:
-    """ "Down 12% since baseline, on track for the target." — from the baseline, the latest
-    observation, the target and the time elapsed towards the target date."""
+class Standing(StrEnum):
+    """Where a measure stands against its target, computed from its values."""
+
+    NO_VALUES = "no_values"
+    MET = "met"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    MOVING_AWAY = "moving_away"
+
+    @property
+    def is_on_track(self) -> bool:
+        return self in (Standing.MET, Standing.ON_TRACK)
+
+
+@dataclass(frozen=True)
+class Trend:
+    standing: Standing
+    change: Decimal = Decimal(0)  # latest value minus baseline
+    latest: Decimal | None = None
+
+
+def measure_trend(measure: Measure, observations: list[Observation]) -> Trend:
+    """From the baseline, the latest observation, the target and the time elapsed towards
+    the target date: met, on track (progress at least the share of time elapsed), behind, or
+    moving away (a change in the wrong direction)."""
     if not observations:
-        return "No values recorded yet."
+        return Trend(standing=Standing.NO_VALUES)
     latest = observations[-1]
     baseline, target = measure.baseline_value, measure.target_value
     change = latest.value - baseline
-    if baseline:
-        size = f"{abs(change) / abs(baseline) * 100:.0f}%"
-    else:
-        size = f"{_fmt(abs(change))} {measure.unit}"
-    movement = "unchanged" if change == 0 else f"{'up' if change > 0 else 'down'} {size}"
     better = change > 0 if measure.direction == Direction.UP else change < 0
     span = target - baseline
     progress = (latest.value - baseline) / span if span else Decimal(1)
     total_days = (measure.target_date - measure.baseline_date).days
     elapsed = (latest.period_end - measure.baseline_date).days
     expected = Decimal(max(0, min(elapsed, total_days))) / Decimal(total_days)
-    goal = f"the target of {_fmt(target)} by {measure.target_date:%b %Y}"
     if progress >= 1:
-        standing = f"{goal} is met"
+        standing = Standing.MET
     elif change != 0 and not better:
-        standing = f"moving away from {goal}"
+        standing = Standing.MOVING_AWAY
     elif progress >= expected:
-        standing = f"on track for {goal}"
+        standing = Standing.ON_TRACK
     else:
-        standing = f"behind the pace needed for {goal}"
+        standing = Standing.BEHIND
+    return Trend(standing=standing, change=change, latest=latest.value)
+
+
+def trend_sentence(measure: Measure, observations: list[Observation]) -> str:
+    """ "Down 12% since baseline (50 → 44 days); on track for the target of 30 by Jan 2028." """
+    trend = measure_trend(measure, observations)
+    if trend.standing is Standing.NO_VALUES:
+        return "No values recorded yet."
+    baseline, target, change = measure.baseline_value, measure.target_value, trend.change
+    if baseline:
+        size = f"{abs(change) / abs(baseline) * 100:.0f}%"
+    else:
+        size = f"{_fmt(abs(change))} {measure.unit}"
+    movement = "unchanged" if change == 0 else f"{'up' if change > 0 else 'down'} {size}"
+    goal = f"the target of {_fmt(target)} by {measure.target_date:%b %Y}"
+    standing = {
+        Standing.MET: f"{goal} is met",
+        Standing.MOVING_AWAY: f"moving away from {goal}",
+        Standing.ON_TRACK: f"on track for {goal}",
+        Standing.BEHIND: f"behind the pace needed for {goal}",
+    }[trend.standing]
     return (
-        f"{movement.capitalize()} since baseline ({_fmt(baseline)} → {_fmt(latest.value)} "
+        f"{movement.capitalize()} since baseline ({_fmt(baseline)} → {_fmt(trend.latest)} "
         f"{measure.unit}); {standing}."
     )
 

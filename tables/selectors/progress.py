@@ -24,7 +24,7 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
-from tables.selectors.outcomes import trend_sentence
+from tables.selectors.outcomes import measure_trend, trend_sentence
 
 STALE_AFTER_DAYS = 90
 MANY_OVERDUE = 5
@@ -104,12 +104,12 @@ def measures_with_trends(tables: list[ActionTable]) -> dict[int, list[dict[str, 
         observations[observation.measure_id].append(observation)
     result: dict[int, list[dict[str, object]]] = {t.pk: [] for t in tables}
     for measure in measures:
-        sentence = trend_sentence(measure, observations[measure.pk])
+        values = observations[measure.pk]
         result[measure.table_id].append(
             {
                 "measure": measure,
-                "trend": sentence,
-                "on_track": " on track " in f" {sentence} " or sentence.endswith("is met."),
+                "trend": trend_sentence(measure, values),
+                "on_track": measure_trend(measure, values).standing.is_on_track,
             }
         )
     return result

@@ -127,7 +127,7 @@ def agenda_item_add(
     duration_minutes: int | None = None,
 ) -> AgendaItem:
     position = meeting.agenda_items.count()
-    return AgendaItem.objects.create(
+    item = AgendaItem.objects.create(
         tenant=meeting.tenant,
         meeting=meeting,
         position=position,
@@ -135,6 +135,15 @@ def agenda_item_add(
         presenter=presenter,
         duration_minutes=duration_minutes,
     )
+    activity_record(
+        tenant=meeting.tenant,
+        actor=actor,
+        verb="meeting.agenda_item_added",
+        target=item,
+        table=meeting.table,
+        summary=f"Agenda of {meeting.title}: {item.title[:200]}",
+    )
+    return item
 
 
 @transaction.atomic
@@ -242,6 +251,15 @@ def meeting_rsvp(*, meeting: Meeting, user: User, rsvp: str) -> Attendance:
         meeting=meeting,
         user=user,
         defaults={"tenant": meeting.tenant, "rsvp": rsvp, "organization_id": seat.organization_id},
+    )
+    activity_record(
+        tenant=meeting.tenant,
+        actor=user,
+        verb="meeting.rsvp",
+        target=attendance,
+        table=meeting.table,
+        summary=f"{user.display_name} answered “{Rsvp(rsvp).label}” for {meeting.title}",
+        changes={"rsvp": rsvp},
     )
     return attendance
 

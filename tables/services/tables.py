@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from cswb.models import Tenant, TenantMembership, User
 from cswb.services import activity_record
+from cswb.text import unique_slug
 from partners.models import Organization
 from partners.services.invitations import invitation_create
 from tables.models import (
@@ -55,14 +56,6 @@ DEFAULT_FOCUS_AREAS = [
 RESERVED_TABLE_SLUGS = frozenset({"representation", "new"})
 
 
-def _unique_slug(model: type, name: str, *, max_length: int = 80) -> str:
-    base = slugify(name)[: max_length - 4] or "item"
-    slug, n = base, 2
-    while slug in RESERVED_TABLE_SLUGS or model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def focus_areas_seed(*, tenant: Tenant, names: Iterable[str] = DEFAULT_FOCUS_AREAS) -> int:
     """Give a tenant the default focus areas it does not have yet."""
@@ -73,6 +66,24 @@ def focus_areas_seed(*, tenant: Tenant, names: Iterable[str] = DEFAULT_FOCUS_ARE
             FocusArea.objects.create(tenant=tenant, name=name, slug=slug, position=position)
             created += 1
     return created
+
+
+@transaction.atomic
+def focus_area_create(*, tenant: Tenant, name: str, actor: User) -> FocusArea:
+    name = name.strip()
+    if FocusArea.objects.filter(slug=slugify(name)).exists():
+        raise ValidationError({"name": f"“{name}” is already a focus area."})
+    area = FocusArea.objects.create(
+        tenant=tenant, name=name, slug=slugify(name), position=FocusArea.objects.count()
+    )
+    activity_record(
+        tenant=tenant,
+        actor=actor,
+        verb="focus_area.created",
+        summary=f"Focus area “{name}” added",
+        target=area,
+    )
+    return area
 
 
 @transaction.atomic
@@ -93,7 +104,7 @@ def table_create(
     table = ActionTable(
         tenant=tenant,
         name=name.strip(),
-        slug=_unique_slug(ActionTable, name),
+        slug=unique_slug(ActionTable, name, reserved=RESERVED_TABLE_SLUGS),
         zone=zone,
         visibility=visibility,
         purpose=purpose,

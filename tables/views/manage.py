@@ -6,14 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from cswb.access import TenantNeed, get_tenant_for
-from cswb.services import activity_record
 from tables.forms.tables import FocusAreaForm, OnboardForm
 from tables.models import FocusArea
-from tables.services.tables import table_onboard
+from tables.services.tables import focus_area_create, table_onboard
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,21 +51,14 @@ def focus_areas(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
     form = FocusAreaForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        name = form.cleaned_data["name"].strip()
-        if FocusArea.objects.filter(slug=slugify(name)).exists():
-            form.add_error("name", f"“{name}” is already a focus area.")
+        try:
+            area = focus_area_create(
+                tenant=tenant, name=form.cleaned_data["name"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            area = FocusArea.objects.create(
-                tenant=tenant, name=name, slug=slugify(name), position=FocusArea.objects.count()
-            )
-            activity_record(
-                tenant=tenant,
-                actor=request.user,
-                verb="focus_area.created",
-                summary=f"Focus area “{name}” added",
-                target=area,
-            )
-            messages.success(request, f"“{name}” was added.")
+            messages.success(request, f"“{area.name}” was added.")
             return redirect("manage:focus-areas", tenant_slug=tenant.slug)
     areas = list(FocusArea.objects.order_by("position", "name"))
     return render(

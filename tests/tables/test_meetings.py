@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scope
 from icalendar import Calendar
 
+from cswb.models import ActivityEvent
 from tables.models import Action, Attendance, Meeting, MeetingStatus
 from tables.services.meetings import (
     agenda_item_add,
@@ -237,6 +238,31 @@ class TestRecording:
                 Attendance.objects.filter(meeting=meeting).values_list("user__email", "rsvp")
             )
         assert answers == {"coordinator@halton.example": "regrets"}
+
+    def test_agenda_items_and_answers_are_in_the_activity_log(
+        self, world: World, client_for
+    ) -> None:
+        meeting = _meeting(world, title="Spring meeting")
+        args = ["halton", world.table.slug, meeting.pk]
+        client_for("coordinator").post(
+            reverse("tables:meeting-agenda", args=args), {"title": "Outreach pilot"}
+        )
+        client_for("coordinator").post(
+            reverse("tables:meeting-rsvp", args=args), {"rsvp": "regrets"}
+        )
+        with scope(tenant=world.halton):
+            events = {
+                e.verb: (e.actor, e.table_id, e.summary)
+                for e in ActivityEvent.objects.filter(verb__startswith="meeting.")
+            }
+        assert events["meeting.agenda_item_added"] == (
+            world.coordinator,
+            world.table.pk,
+            "Agenda of Spring meeting: Outreach pilot",
+        )
+        actor, table_id, summary = events["meeting.rsvp"]
+        assert actor == world.coordinator and table_id == world.table.pk
+        assert summary.endswith("answered “Sending regrets” for Spring meeting")
 
 
 class TestReminders:
