@@ -32,6 +32,16 @@ def memberships_for_request(request: HttpRequest) -> list[TenantMembership]:
     return request._my_memberships
 
 
+def member_by_email(email: str) -> TenantMembership | None:
+    """The current plan's active member with this address, in any case, or None. Only this
+    plan's members are looked up: an account of another plan is never found, nor named."""
+    return (
+        TenantMembership.objects.filter(user__email__iexact=email.strip(), is_active=True)
+        .select_related("user")
+        .first()
+    )
+
+
 def membership_for(*, tenant: Tenant, user: User) -> TenantMembership | None:
     """The user's active membership of `tenant`, or None. The caller is inside the scope."""
     if not user.is_authenticated or not user.is_active:

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from cswb.models import ActivityEvent, Tenant, TenantMembership, TenantRole
+from cswb.selectors import member_by_email
 from partners.models import Contact
 from tables.access import table_ids_by_member
 from tables.models import (
@@ -106,15 +107,10 @@ def recipient_for_key(*, tenant: Tenant, key: str) -> Recipient | None:
 
 
 def recipient_for_email(*, tenant: Tenant, email: str) -> Recipient | None:
-    email = email.strip()
-    membership = (
-        TenantMembership.objects.filter(tenant=tenant, is_active=True, user__email__iexact=email)
-        .values_list("user_id", flat=True)
-        .first()
-    )
+    membership = member_by_email(email)
     if membership:
-        return recipient_for_key(tenant=tenant, key=user_key(membership))
-    return recipient_for_key(tenant=tenant, key=contact_key(email))
+        return recipient_for_key(tenant=tenant, key=user_key(membership.user_id))
+    return recipient_for_key(tenant=tenant, key=contact_key(email.strip()))
 
 
 def contact_recipients(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from cswb.celery import task_enqueue_on_commit
 from cswb.emails import email_send
 from cswb.models import Tenant, TenantMembership, TenantRole, User
+from cswb.selectors import member_by_email
 from cswb.services import activity_record, membership_create
 from partners.models import (
     Invitation,
@@ -115,7 +116,7 @@ def invitation_create(
         organization=organization,
         org_role=org_role,
     )
-    if TenantMembership.objects.filter(user__email__iexact=email, is_active=True).exists():
+    if member_by_email(email) is not None:
         raise ValidationError({"email": f"{email} is already a member of {tenant}."})
     previous = (
         Invitation.objects.select_for_update()

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.csvsafe import csv_write
-from cswb.models import TenantMembership
 from cswb.sections import sections_for
+from cswb.selectors import member_by_email
 from cswb.ui import confirm_then, error_text
 from partners.access import (
     OrganizationNeed,
@@ -124,13 +124,7 @@ def staff_add(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResp
         return _back(organization)
     # Only this plan's members are looked up: an address of another plan's account gets the
     # same answer as an unknown one, and nobody is named.
-    member = (
-        TenantMembership.objects.filter(
-            user__email__iexact=form.cleaned_data["email"], is_active=True
-        )
-        .select_related("user")
-        .first()
-    )
+    member = member_by_email(form.cleaned_data["email"])
     user = member.user if member else None
     try:
         if user is None:

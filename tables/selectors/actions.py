@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cswb.models import TenantMembership, User
@@ -11,26 +11,31 @@ from tables.models import ACTION_OPEN_STATUSES, Action
 from tables.selectors.tables import tables_visible_to
 
 
+def overdue_first(actions: QuerySet[Action]) -> QuerySet[Action]:
+    """Overdue open actions first, then by due date (none last), then oldest first."""
+    return actions.annotate(
+        overdue=Case(
+            When(
+                Q(due_date__lt=timezone.localdate()) & Q(status__in=ACTION_OPEN_STATUSES),
+                then=Value(0),
+            ),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue", "due_date", "id")
+
+
 def my_open_actions(*, user: User, membership: TenantMembership, limit: int | None = None):
     """Open actions owned by the person or their organizations at tables they may see,
     overdue first, then by due date."""
 
     org_ids = OrganizationMembership.objects.current().filter(user=user).values("organization_id")
-    today = timezone.localdate()
-    actions = (
+    actions = overdue_first(
         Action.objects.filter(
             status__in=ACTION_OPEN_STATUSES,
             table__in=tables_visible_to(user=user, membership=membership),
         )
         .filter(Q(owner=user) | Q(owner_organization_id__in=org_ids))
         .select_related("table", "owner", "owner_organization")
-        .annotate(
-            overdue=Case(
-                When(Q(due_date__lt=today), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("overdue", "due_date", "id")
     )
     return list(actions[:limit]) if limit else actions

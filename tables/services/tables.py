@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from cswb.models import Tenant, TenantMembership, User
+from cswb.models import Tenant, User
+from cswb.selectors import member_by_email
 from cswb.services import activity_record
 from cswb.text import unique_slug
 from partners.models import Organization
@@ -221,13 +222,7 @@ def table_onboard(
         table_organization_add(
             table=table, organization=organization, role=ParticipationRole.MEMBER, actor=actor
         )
-    coordinator = (
-        TenantMembership.objects.filter(
-            user__email__iexact=coordinator_email.strip(), is_active=True
-        )
-        .select_related("user")
-        .first()
-    )
+    coordinator = member_by_email(coordinator_email)
     if coordinator is not None:
         table_seat_add(
             table=table,

@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
@@ -17,21 +15,10 @@ from partners.models import Organization
 from tables.access import TableNeed, get_action_for, get_table_for, user_organization_ids
 from tables.forms.actions import ActionFilterForm, ActionForm, ActionUpdateForm
 from tables.models import ACTION_OPEN_STATUSES, Action, ActionUpdate, TableOrganization
-from tables.selectors.actions import my_open_actions
+from tables.selectors.actions import my_open_actions, overdue_first
 from tables.services.actions import ACTION_TRANSITIONS, action_create, action_update
 
 PAGE_SIZE = 30
-
-
-def _overdue_first(actions):
-    today = timezone.localdate()
-    return actions.annotate(
-        overdue=Case(
-            When(Q(due_date__lt=today) & Q(status__in=ACTION_OPEN_STATUSES), then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("overdue", "due_date", "id")
 
 
 def _owner_choices(request, table, access) -> tuple[list[Organization], bool]:
@@ -86,7 +73,7 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
         actions = actions.filter(status__in=ACTION_OPEN_STATUSES)
     elif status != "all":
         actions = actions.filter(status=status)
-    page = Paginator(_overdue_first(actions), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(overdue_first(actions), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "tables/actions.html",

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cswb.models import TenantMembership, User
+from cswb.selectors import member_by_email
 from cswb.ui import confirm_then, error_text
 from partners.models import OrgRole
 from tables.access import TableNeed, get_participation_for, get_seat_for, get_table_for
@@ -96,10 +96,8 @@ def seat_add(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpRes
     organizations = organizations_at_table(table=table)
     form = AddSeatForm(request.POST, organizations=organizations, prefix="seat")
     if form.is_valid():
-        user = User.objects.filter(
-            email__iexact=form.cleaned_data["email"],
-            tenant_memberships__in=TenantMembership.objects.filter(is_active=True),
-        ).first()
+        member = member_by_email(form.cleaned_data["email"])
+        user = member.user if member else None
         organization = next(
             (o for o in organizations if str(o.pk) == form.cleaned_data["organization"]), None
         )
