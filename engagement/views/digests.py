@@ -87,7 +87,7 @@ def digest_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     )
     return render(
         request,
-        "engagement/settings.html",
+        "engagement/digests/settings.html",
         {
             "tenant": tenant,
             "form": form,
@@ -165,7 +165,7 @@ def manage_digests(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     page = Paginator(runs, 20).get_page(request.GET.get("page"))
     return render(
         request,
-        "engagement/manage/digests.html",
+        "engagement/digests/manage.html",
         {
             "tenant": tenant,
             "form": form,
@@ -196,7 +196,7 @@ def manage_digest_run(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "engagement/manage/run.html",
+        "engagement/digests/run.html",
         {
             "tenant": tenant,
             "run": run,
@@ -236,7 +236,7 @@ def manage_digest_preview(request: HttpRequest, tenant_slug: str) -> HttpRespons
             raise Http404("No such recipient.")
         return render(
             request,
-            "engagement/preview.html",
+            "engagement/digests/preview.html",
             {"tenant": tenant, "preview_form": form, "back_url": back, "digest": None},
             status=400 if form.is_bound else 200,
         )
@@ -278,7 +278,7 @@ def _preview_page(
     message = digest_message(tenant=tenant, digest=digest)
     return render(
         request,
-        "engagement/preview.html",
+        "engagement/digests/preview.html",
         {
             "tenant": tenant,
             "recipient": recipient,
@@ -349,7 +349,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if tenant is None or recipient is None:
         return render(
             request,
-            "engagement/unsubscribe_invalid.html",
+            "engagement/digests/unsubscribe_invalid.html",
             {"reason": "forged" if parsed is None else "gone"},
             status=400 if parsed is None else 404,
         )
@@ -383,7 +383,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("digest-unsubscribe", token=token)
     return render(
         request,
-        "engagement/unsubscribe.html",
+        "engagement/digests/unsubscribe.html",
         {
             "tenant": tenant,
             "recipient": recipient,

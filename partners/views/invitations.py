@@ -58,7 +58,7 @@ def invitations(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     page = Paginator(invitations_list(status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "partners/invitations.html",
+        "partners/invitations/list.html",
         {
             "tenant": tenant,
             "form": form,
@@ -98,7 +98,7 @@ def invitation_revoke_view(request: HttpRequest, tenant_slug: str, pk: int) -> H
         return redirect("partners:invitations", tenant_slug=tenant_slug)
     return render(
         request,
-        "partners/invitation_revoke.html",
+        "partners/invitations/revoke.html",
         {"tenant": invitation.tenant, "invitation": invitation},
     )
 

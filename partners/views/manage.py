@@ -38,7 +38,7 @@ def organization_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             )
     return render(
         request,
-        "partners/organization_new.html",
+        "partners/manage/organization_new.html",
         {"tenant": tenant, "form": form},
         status=400 if form.errors else 200,
     )
@@ -79,13 +79,13 @@ def organization_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         upload = UploadForm(request.POST, request.FILES)
         if not upload.is_valid():
             context["upload_form"] = upload
-            return render(request, "partners/import.html", context, status=400)
+            return render(request, "partners/manage/import.html", context, status=400)
         try:
             text = importing.csv_decode(upload.cleaned_data["file"].read())
             header, _rows = importing.csv_parse(text)
         except importing.CsvProblem as problem:
             context["problem"] = str(problem)
-            return render(request, "partners/import.html", context, status=400)
+            return render(request, "partners/manage/import.html", context, status=400)
         request.session[SESSION_KEY] = {
             "tenant": tenant.pk,
             "text": text,
@@ -94,7 +94,7 @@ def organization_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         mapping = _mapping_form(header, initial=importing.mapping_guess(header))
         return render(
             request,
-            "partners/import.html",
+            "partners/manage/import.html",
             {**context, "mapping": mapping, "file_name": upload.cleaned_data["file"].name},
         )
 
@@ -104,7 +104,7 @@ def organization_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         mapping = _mapping_form(header, data=request.POST)
         context.update(mapping=mapping, file_name=stored["name"])
         if not mapping.is_valid():
-            return render(request, "partners/import.html", context, status=400)
+            return render(request, "partners/manage/import.html", context, status=400)
         chosen = {k: mapping.cleaned_data[k] for k in importing.FIELDS}
         plans = importing.import_plan(
             rows=rows, mapping=chosen, default_sector=mapping.cleaned_data["default_sector"]
@@ -122,9 +122,9 @@ def organization_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             )
             return redirect("partners:organizations", tenant_slug=tenant.slug)
         return render(
-            request, "partners/import.html", context, status=400 if summary["error"] else 200
+            request, "partners/manage/import.html", context, status=400 if summary["error"] else 200
         )
     if step:
         context["problem"] = "The uploaded file is no longer available; upload it again."
-        return render(request, "partners/import.html", context, status=400)
-    return render(request, "partners/import.html", context)
+        return render(request, "partners/manage/import.html", context, status=400)
+    return render(request, "partners/manage/import.html", context)

@@ -47,7 +47,7 @@ def organization_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "partners/organizations.html",
+        "partners/organizations/list.html",
         {
             "tenant": tenant,
             "form": form,
@@ -84,7 +84,7 @@ def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -
     organization, can_manage = found.organization, found.can_manage
     return render(
         request,
-        "partners/organization.html",
+        "partners/organizations/detail.html",
         {
             "tenant": organization.tenant,
             "organization": organization,

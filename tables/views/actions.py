@@ -76,7 +76,7 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
     page = Paginator(overdue_first(actions), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "tables/actions.html",
+        "tables/actions/list.html",
         {
             "tenant": table.tenant,
             "table": table,
@@ -110,7 +110,7 @@ def action_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: i
     found = get_action_for(request, table_slug, pk)
     return render(
         request,
-        "tables/action.html",
+        "tables/actions/detail.html",
         _detail_context(request, found.action, found.table, found.access, found.can_update),
     )
 
@@ -149,7 +149,7 @@ def action_update_view(request: HttpRequest, tenant_slug: str, table_slug: str, 
     context = _detail_context(
         request, found.action, found.table, found.access, found.can_update, form
     )
-    template = "tables/action.html#work" if request.htmx else "tables/action.html"
+    template = "tables/actions/detail.html#work" if request.htmx else "tables/actions/detail.html"
     return render(request, template, context, status=status)
 
 
@@ -161,6 +161,6 @@ def my_work(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "tables/my_work.html",
+        "tables/actions/my_work.html",
         {"tenant": tenant, "page": page, "actions": list(page.object_list)},
     )

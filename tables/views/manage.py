@@ -40,7 +40,7 @@ def table_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             return redirect("tables:detail", tenant_slug=tenant.slug, table_slug=table.slug)
     return render(
         request,
-        "tables/onboard.html",
+        "tables/manage/onboard.html",
         {"tenant": tenant, "form": form},
         status=400 if form.errors else 200,
     )
@@ -63,7 +63,7 @@ def focus_areas(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     areas = list(FocusArea.objects.order_by("position", "name"))
     return render(
         request,
-        "tables/focus_areas.html",
+        "tables/manage/focus_areas.html",
         {"tenant": tenant, "form": form, "areas": areas},
         status=400 if form.errors else 200,
     )

@@ -79,7 +79,7 @@ def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
     token = calendar_token_for(user=request.user)
     return render(
         request,
-        "tables/meetings.html",
+        "tables/meetings/list.html",
         {
             "tenant": table.tenant,
             "table": table,
@@ -110,7 +110,7 @@ def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
     )
     return render(
         request,
-        "tables/meeting.html",
+        "tables/meetings/detail.html",
         {
             "tenant": found.table.tenant,
             "table": found.table,
@@ -153,7 +153,7 @@ def meeting_edit(request: HttpRequest, tenant_slug: str, table_slug: str, pk: in
             return redirect(_meeting_url(found.meeting))
     return render(
         request,
-        "tables/meeting_edit.html",
+        "tables/meetings/edit.html",
         {
             "tenant": found.table.tenant,
             "table": found.table,
@@ -260,7 +260,7 @@ def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str,
             return redirect(_meeting_url(found.meeting))
     return render(
         request,
-        "tables/meeting_record.html",
+        "tables/meetings/record.html",
         {
             "tenant": found.table.tenant,
             "table": found.table,
@@ -345,7 +345,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     token = calendar_token_for(user=request.user)
     return render(
         request,
-        "tables/calendar_settings.html",
+        "tables/meetings/calendar_settings.html",
         {
             "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[token.token])),
         },

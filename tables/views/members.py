@@ -56,7 +56,9 @@ def _members_context(request, table, **forms) -> dict[str, object]:
 
 def _members_response(request, table, status: int = 200, **forms) -> HttpResponse:
     context = _members_context(request, table, **forms)
-    template = "tables/members.html#members" if request.htmx else "tables/members.html"
+    template = (
+        "tables/members/members.html#members" if request.htmx else "tables/members/members.html"
+    )
     return render(request, template, context, status=status)
 
 

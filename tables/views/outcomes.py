@@ -48,7 +48,7 @@ def outcome_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
         by_measure[observation.measure_id].append(observation)
     return render(
         request,
-        "tables/outcomes.html",
+        "tables/outcomes/list.html",
         {
             "tenant": table.tenant,
             "table": table,
@@ -94,7 +94,7 @@ def measure_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
     )
     return render(
         request,
-        "tables/measure.html",
+        "tables/outcomes/measure.html",
         {
             "tenant": found.table.tenant,
             "table": found.table,

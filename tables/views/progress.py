@@ -56,7 +56,7 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     rows = _rows(request, form)
     return render(
         request,
-        "tables/progress.html",
+        "tables/progress/tenant.html",
         {
             "tenant": tenant,
             "form": form,
@@ -127,7 +127,7 @@ def table_progress(request: HttpRequest, tenant_slug: str, table_slug: str) -> H
     data = table_page(table=table, with_timeline=False)
     return render(
         request,
-        "tables/table_progress.html",
+        "tables/progress/table.html",
         {
             "tenant": table.tenant,
             "table": table,

@@ -55,7 +55,7 @@ def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "page_query": query,
         "filtered": bool(query),
     }
-    template = "tables/list.html#results" if request.htmx else "tables/list.html"
+    template = "tables/tables/list.html#results" if request.htmx else "tables/tables/list.html"
     return render(request, template, context)
 
 
@@ -75,7 +75,7 @@ def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
             for value, label in StatusForm.base_fields["status"].choices
             if value in STATUS_TRANSITIONS[table.status]
         ]
-    return render(request, "tables/detail.html", context)
+    return render(request, "tables/tables/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +95,7 @@ def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpR
             return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
     return render(
         request,
-        "tables/edit.html",
+        "tables/tables/edit.html",
         {"tenant": table.tenant, "table": table, "form": form},
         status=400 if form.errors else 200,
     )
@@ -124,5 +124,7 @@ def representation(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         raise PermissionDenied("Only the plan's administrators and leadership see this page.")
     overall, rows = tenant_representation()
     return render(
-        request, "tables/representation.html", {"tenant": tenant, "overall": overall, "rows": rows}
+        request,
+        "tables/tables/representation.html",
+        {"tenant": tenant, "overall": overall, "rows": rows},
     )
