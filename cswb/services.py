@@ -8,8 +8,17 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
-from cswb.models import ActivityEvent, MfaPolicy, Tenant, TenantMembership, TenantRole, User
+from cswb.models import (
+    ActivityEvent,
+    MembershipPeriod,
+    MfaPolicy,
+    Tenant,
+    TenantMembership,
+    TenantRole,
+    User,
+)
 from cswb.selectors import memberships_for_user
 
 
@@ -39,6 +48,15 @@ def activity_record(
         event.target_repr = str(target)[:300]
     event.save()
     return event
+
+
+def period_end(*, period: MembershipPeriod, already_ended: str) -> None:
+    """End a membership period today (a person leaves an organization or a seat, an
+    organization leaves a table); the row stays as history. Refuses one already ended."""
+    if period.left_on is not None:
+        raise ValidationError(already_ended)
+    period.left_on = timezone.localdate()
+    period.save(update_fields=["left_on"])
 
 
 @transaction.atomic

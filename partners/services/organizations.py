@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from cswb.models import Tenant, TenantMembership, User
-from cswb.services import activity_record
+from cswb.services import activity_record, period_end
 from cswb.text import unique_slug
 from partners.models import Contact, Organization, OrganizationMembership, OrgRole, Sector
 
@@ -82,10 +81,7 @@ def organization_staff_add(
 
 @transaction.atomic
 def organization_staff_end(*, membership: OrganizationMembership, actor: User) -> None:
-    if membership.left_on is not None:
-        raise ValidationError("This person has already left the organization.")
-    membership.left_on = timezone.localdate()
-    membership.save(update_fields=["left_on"])
+    period_end(period=membership, already_ended="This person has already left the organization.")
     membership.user.groups.remove(membership.organization.group)
     activity_record(
         tenant=membership.tenant,

@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from cswb.models import TenantMembership, TenantRole, User
-from cswb.services import activity_record
+from cswb.services import activity_record, period_end
 from partners.models import Invitation, Organization
 from partners.services.invitations import NO_LONGER_GRANTABLE, invitation_create
 from tables.models import (
@@ -51,10 +50,7 @@ def table_organization_add(
 
 @transaction.atomic
 def table_organization_end(*, participation: TableOrganization, actor: User) -> TableOrganization:
-    if participation.left_on is not None:
-        raise ValidationError("This organization has already left the table.")
-    participation.left_on = timezone.localdate()
-    participation.save(update_fields=["left_on"])
+    period_end(period=participation, already_ended="This organization has already left the table.")
     table_permissions_sync(table=participation.table)
     activity_record(
         tenant=participation.tenant,
@@ -110,10 +106,7 @@ def table_seat_add(
 
 @transaction.atomic
 def table_seat_end(*, seat: TableSeat, actor: User) -> TableSeat:
-    if seat.left_on is not None:
-        raise ValidationError("This seat has already ended.")
-    seat.left_on = timezone.localdate()
-    seat.save(update_fields=["left_on"])
+    period_end(period=seat, already_ended="This seat has already ended.")
     table_permissions_sync(table=seat.table)
     activity_record(
         tenant=seat.tenant,
