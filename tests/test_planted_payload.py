@@ -15,7 +15,6 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from html import unescape
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -44,11 +43,7 @@ from partners.models import (
     Sector,
 )
 from partners.services.invitations import invitation_create
-from partners.services.organizations import (
-    contact_create,
-    organization_create,
-    organization_staff_add,
-)
+from partners.services.organizations import organization_staff_add
 from tables.models import (
     Action,
     ActionTable,
@@ -70,12 +65,11 @@ from tables.services.meetings import (
     decision_to_action,
     meeting_record,
     meeting_rsvp,
-    meeting_schedule,
 )
-from tables.services.outcomes import measure_create, observation_record
 from tables.services.seats import table_organization_add, table_seat_add
 from tables.services.tables import focus_areas_seed, table_update
 
+from .builders import contact_build, measure_build, meeting_build, organization_build
 from .conftest import World
 from .factories import InvitationFactory
 from .test_access_matrix import MATRIX, _rows
@@ -221,18 +215,15 @@ def populate(world: World) -> None:
         h, admin = world.halton, world.admin
         now = timezone.now()
         focus_areas_seed(tenant=h, names=["Mental health and addictions", "Housing"])
-        food_bank = organization_create(
-            tenant=h, name="Food bank", sector=Sector.SOCIAL_SERVICES, actor=admin
+        food_bank = organization_build(
+            h, actor=admin, name="Food bank", sector=Sector.SOCIAL_SERVICES
         )
         organization_staff_add(
             organization=world.police_org, user=world.leader, role=OrgRole.ORG_ADMIN, actor=admin,
             title="Inspector",
         )  # fmt: skip
-        for org, email in [
-            (world.youth_org, "intake@youth.example"),
-            (food_bank, "desk@food.example"),
-        ]:
-            contact_create(organization=org, name="Intake desk", email=email, actor=admin)
+        for org in (world.youth_org, food_bank):
+            contact_build(org, actor=admin)
         InvitationFactory(tenant=h, invited_by=admin)
         invitation_create(
             tenant=h, email="newcomer@youth.example", role="member", invited_by=admin,
@@ -271,10 +262,8 @@ def populate(world: World) -> None:
 
             for table in tables:
                 seats = TableSeat.objects.current().filter(table=table)
-                start = now - timedelta(days=2)
-                held = meeting_schedule(
-                    table=table, actor=admin, title="Regular meeting", starts_at=start,
-                    ends_at=start + timedelta(hours=2), place="Town hall",
+                held = meeting_build(
+                    table, actor=admin, hours=-48, duration_hours=2, place="Town hall",
                     video_url="https://meet.example/abc",
                 )  # fmt: skip
                 first = agenda_item_add(
@@ -290,27 +279,19 @@ def populate(world: World) -> None:
                 decision = decision_add(meeting=held, actor=admin, text="Pilot a joint shift.")
                 decision_to_action(decision=decision, actor=admin)
 
-                start = now + timedelta(days=3)
-                coming = meeting_schedule(
-                    table=table, actor=admin, title="Next meeting", starts_at=start,
-                    ends_at=start + timedelta(hours=2), place="Library",
-                    video_url="https://meet.example/def",
+                coming = meeting_build(
+                    table, actor=admin, title="Next meeting", hours=72, duration_hours=2,
+                    place="Library", video_url="https://meet.example/def",
                 )  # fmt: skip
                 agenda_item_add(meeting=coming, actor=admin, title="Review", presenter="Analyst")
                 meeting_rsvp(meeting=coming, user=seats.first().user, rsvp="attending")
 
-                measure = measure_create(
-                    table=table, actor=admin, name="Days to first appointment", kind="how_well",
-                    unit="days", direction="down", baseline_value=Decimal(45),
-                    baseline_date=date(2024, 1, 1), target_value=Decimal(30),
-                    target_date=date(2027, 12, 31), data_source="Intake records",
+                measure_build(
+                    table, actor=admin, data_source="Intake records",
                     reporting_organization=world.youth_org,
+                    observations=[(date(2024, 12, 31), 40), (date(2025, 6, 30), 36)],
+                    note="Counted by hand.",
                 )  # fmt: skip
-                for value, period_end in [(40, date(2024, 12, 31)), (36, date(2025, 6, 30))]:
-                    observation_record(
-                        measure=measure, actor=admin, value=Decimal(value), period_end=period_end,
-                        note="Counted by hand.",
-                    )  # fmt: skip
 
             # Made here because the meeting pages make them on first sight, and reading must
             # change nothing (see the snapshot in the test).

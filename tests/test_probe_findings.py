@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope
 
 from cswb.csvsafe import csv_cell
-from partners.models import Invitation, Organization, OrganizationMembership, OrgRole, Sector
-from partners.services.organizations import organization_create
+from partners.models import Invitation, Organization, OrganizationMembership, OrgRole
 from tables.models import Action, ActionTable, SeatRole
-from tables.services.meetings import decision_add, meeting_schedule
-from tables.services.outcomes import measure_create, observation_record
+from tables.services.meetings import decision_add
 from tables.services.seats import table_invitation_create
 
+from .builders import measure_build, meeting_build, organization_build
 from .conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -255,21 +253,10 @@ def test_a_file_with_too_many_columns_or_a_huge_line_is_refused(world: World, cl
 
 
 def test_a_decision_cannot_be_owned_by_another_plans_organization(world: World, client_for) -> None:
-    start = timezone.now() - timedelta(hours=3)
+    meeting = meeting_build(world.table, actor=world.admin, hours=-3, duration_hours=2)
     with scope(tenant=world.halton):
-        meeting = meeting_schedule(
-            table=world.table,
-            actor=world.admin,
-            title="Regular meeting",
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-        )
         decision = decision_add(meeting=meeting, actor=world.admin, text="Pilot outreach.")
-    with scope(tenant=world.lakeshore):
-        foreign = organization_create(
-            tenant=world.lakeshore, name="Lakeshore Housing", sector=Sector.HOUSING,
-            actor=world.outsider,
-        )  # fmt: skip
+    foreign = organization_build(world.lakeshore, actor=world.outsider)
     url = reverse(
         "tables:decision-action", args=["halton", world.table.slug, meeting.pk, decision.pk]
     )
@@ -315,22 +302,14 @@ def test_negative_numbers_are_exported_as_numbers(world: World, client_for) -> N
     assert csv_cell("+2.5e3") == "+2.5e3"
     for formula in ("=1+1", "-1+cmd|' /C calc'!A0", "+A1", "@SUM(A1)", "-", "\t=1"):
         assert csv_cell(formula) == "'" + formula
-    with scope(tenant=world.halton):
-        measure = measure_create(
-            table=world.table,
-            actor=world.admin,
-            name="Net change in waitlist",
-            kind="better_off",
-            unit="people",
-            direction="down",
-            baseline_value=Decimal(0),
-            baseline_date=date(2024, 1, 1),
-            target_value=Decimal(-10),
-            target_date=date(2027, 12, 31),
-        )
-        observation_record(
-            measure=measure, actor=world.admin, value=Decimal("-1.00"), period_end=date(2025, 6, 30)
-        )
+    measure = measure_build(
+        world.table,
+        actor=world.admin,
+        name="Net change in waitlist",
+        baseline_value=0,
+        target_value=-10,
+        observations=[(date(2025, 6, 30), "-1.00")],
+    )
     csv = client_for("admin").get(
         reverse("tables:measure-csv", args=["halton", world.table.slug, measure.pk])
     )

@@ -3,25 +3,25 @@ is measured twice, with more data the second time, under the same budget."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope
 
-from partners.models import Sector
-from partners.services.organizations import (
-    contact_create,
-    organization_create,
-    organization_staff_add,
-)
-from tables.services.actions import action_create
-from tables.services.meetings import agenda_item_add, decision_add, meeting_rsvp, meeting_schedule
-from tables.services.outcomes import measure_create, observation_record
+from partners.services.organizations import organization_staff_add
+from tables.services.meetings import agenda_item_add, decision_add, meeting_rsvp
+from tables.services.outcomes import observation_record
 from tables.services.seats import table_organization_add, table_seat_add
 
+from .builders import (
+    action_build,
+    contact_build,
+    measure_build,
+    meeting_build,
+    organization_build,
+)
 from .conftest import World
 from .factories import MembershipFactory
 
@@ -31,24 +31,14 @@ def _grow(world: World, round_: int) -> None:
     organizations, staff and contacts; seats; observations."""
     with scope(tenant=world.halton):
         for n in range(4):
-            start = timezone.now() + timedelta(days=3 + n + 10 * round_)
-            meeting = meeting_schedule(
-                table=world.table,
-                actor=world.admin,
-                title=f"M{round_}{n}",
-                starts_at=start,
-                ends_at=start + timedelta(hours=1),
+            meeting = meeting_build(
+                world.table, actor=world.admin, hours=24 * (3 + n + 10 * round_)
             )
             agenda_item_add(meeting=meeting, actor=world.admin, title="Updates")
             decision_add(meeting=meeting, actor=world.admin, text="Agreed.")
             meeting_rsvp(meeting=meeting, user=world.coordinator, rsvp="attending")
             person = MembershipFactory(tenant=world.halton).user
-            org = organization_create(
-                tenant=world.halton,
-                name=f"Org {round_}-{n}",
-                sector=Sector.HOUSING,
-                actor=world.admin,
-            )
+            org = organization_build(world.halton, actor=world.admin)
             table_organization_add(
                 table=world.table, organization=org, role="member", actor=world.admin
             )
@@ -58,18 +48,8 @@ def _grow(world: World, round_: int) -> None:
             organization_staff_add(
                 organization=world.youth_org, user=person, role="staff", actor=world.admin
             )
-            contact_create(
-                organization=world.youth_org,
-                name=f"Desk {round_}{n}",
-                email=f"desk{round_}{n}@youth.example",
-                actor=world.admin,
-            )
-            action_create(
-                table=world.table,
-                title=f"A{round_}{n}",
-                actor=world.admin,
-                owner_organization=world.youth_org,
-            )
+            contact_build(world.youth_org, actor=world.admin)
+            action_build(world.table, actor=world.admin, owner_organization=world.youth_org)
             observation_record(
                 measure=world.measure,
                 actor=world.admin,
@@ -80,28 +60,10 @@ def _grow(world: World, round_: int) -> None:
 
 @pytest.fixture
 def grown(world: World) -> World:
-    with scope(tenant=world.halton):
-        world.measure = measure_create(
-            table=world.table,
-            actor=world.admin,
-            name="Wait",
-            kind="how_well",
-            unit="days",
-            direction="down",
-            baseline_value=Decimal(45),
-            baseline_date=date(2023, 1, 1),
-            target_value=Decimal(30),
-            target_date=date(2028, 1, 1),
-            reporting_organization=world.youth_org,
-        )
-        start = timezone.now() + timedelta(days=1)
-        world.meeting = meeting_schedule(
-            table=world.table,
-            actor=world.admin,
-            title="Next",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-        )
+    world.measure = measure_build(
+        world.table, actor=world.admin, reporting_organization=world.youth_org
+    )
+    world.meeting = meeting_build(world.table, actor=world.admin, title="Next")
     return world
 
 

@@ -13,6 +13,7 @@ from tables.services.actions import action_create
 from tables.services.seats import table_seat_add
 from tables.services.tables import table_create
 
+from ..builders import meeting_build
 from ..conftest import World
 from ..factories import MembershipFactory
 
@@ -129,21 +130,7 @@ def test_times_are_shown_in_the_tenants_time_zone(world: World, client_for) -> N
 
 
 def test_home_lists_my_upcoming_meetings(world: World, client_for) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tables.services.meetings import meeting_schedule
-
-    start = timezone.now() + timedelta(days=2)
-    with scope(tenant=world.halton):
-        meeting_schedule(
-            table=world.ipv,
-            actor=world.admin,
-            title="IPV meeting",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-        )
+    meeting_build(world.ipv, actor=world.admin, title="IPV meeting", hours=48)
     partner = client_for("partner").get("/halton/").context["my_meetings"]
     assert [m.title for m in partner] == ["IPV meeting"]
     assert client_for("member").get("/halton/").context["my_meetings"] == []

@@ -31,12 +31,7 @@ def busy(world: World) -> World:
     happenings(world, world.table, "Youth")
     happenings(world, world.ipv, "IPV")
     happenings(world, world.food, "Food")
-    world.halton, halton = world.lakeshore, world.halton  # the helper works in world.halton
-    try:
-        with scope(tenant=world.lakeshore):
-            happenings(world, world.lakeshore_table, "Lakeshore")
-    finally:
-        world.halton = halton
+    happenings(world, world.lakeshore_table, "Lakeshore")
     contact(world, world.youth_org, "intake@youth.example")
     contact(world, world.police_org, "desk@police.example", name="Community desk")
     return world

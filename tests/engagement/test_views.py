@@ -17,6 +17,7 @@ from engagement.selectors.digests import contact_key, user_key
 from engagement.services.digests import digest_batch_send, frequency_for
 from engagement.tasks import digest_work
 
+from ..builders import action_build
 from ..conftest import World
 from .utils import busy_table, contact, happenings, send_round
 
@@ -65,10 +66,7 @@ def test_a_member_previews_their_digest(world: World, client_for) -> None:
 
 
 def test_user_written_text_is_escaped_in_the_email(world: World, client_for) -> None:
-    from tables.services.actions import action_create
-
-    with scope(tenant=world.halton):
-        action_create(table=world.table, title="<script>alert(1)</script>", actor=world.admin)
+    action_build(world.table, actor=world.admin, title="<script>alert(1)</script>")
     frame = client_for("coordinator").get(reverse("digest-preview-html", args=["halton"]))
     assert b"<script>alert(1)</script>" not in frame.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in frame.content

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 
 from django.utils import timezone
 from django_scopes import scope
 
 from engagement.services.digests import BatchResult, batches, digest_batch_send
 from engagement.tasks import digest_work
-from partners.services.organizations import contact_create
 from tables.models import ParticipationRole, Zone
-from tables.services.actions import action_create, action_update
-from tables.services.meetings import meeting_record, meeting_schedule
-from tables.services.outcomes import measure_create, observation_record
+from tables.services.meetings import meeting_record
 from tables.services.seats import table_organization_add
 from tables.services.tables import table_create
 
+from ..builders import action_build, contact_build, measure_build, meeting_build
 from ..conftest import World
 
 
@@ -39,42 +36,28 @@ def send_round(world: World, *, now: datetime | None = None, tenant=None) -> Bat
 def happenings(world: World, table, label: str) -> None:
     """At one table: an action created, another completed, an observation recorded, a meeting
     held, all now; each title carries the label so a digest shows whose it is."""
-    with scope(tenant=world.halton):
-        action_create(
-            table=table, title=f"{label} new action", actor=world.admin, owner_organization=None
-        )
-        done = action_create(table=table, title=f"{label} finished action", actor=world.admin)
-        action_update(action=done, actor=world.admin, status="in_progress", text="")
-        action_update(action=done, actor=world.admin, status="done", text="")
-        measure = measure_create(
-            table=table,
-            actor=world.admin,
-            name=f"{label} measure",
-            kind="how_much",
-            unit="people",
-            direction="up",
-            baseline_value=Decimal(10),
-            baseline_date=date(2024, 1, 1),
-            target_value=Decimal(20),
-            target_date=date(2027, 12, 31),
-        )
-        observation_record(
-            measure=measure, actor=world.admin, value=Decimal(15), period_end=date(2025, 12, 31)
-        )
-        start = timezone.now() - timedelta(days=1)
-        meeting = meeting_schedule(
-            table=table,
-            actor=world.admin,
-            title=f"{label} meeting",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-        )
-        meeting_record(meeting=meeting, actor=world.admin, attendance={}, minutes={})
+    admin = world.admin
+    action_build(table, actor=admin, title=f"{label} new action")
+    action_build(
+        table, actor=admin, title=f"{label} finished action", statuses=["in_progress", "done"]
+    )
+    measure_build(  # the digest's sentence: "Up 50% since baseline (10 → 15 people)"
+        table,
+        actor=admin,
+        name=f"{label} measure",
+        unit="people",
+        direction="up",
+        baseline_value=10,
+        target_value=20,
+        observations=[(date(2025, 12, 31), 15)],
+    )
+    meeting = meeting_build(table, actor=admin, title=f"{label} meeting", hours=-24)
+    with scope(tenant=table.tenant):
+        meeting_record(meeting=meeting, actor=admin, attendance={}, minutes={})
 
 
 def contact(world: World, organization, email: str, name: str = "Intake desk"):
-    with scope(tenant=world.halton):
-        return contact_create(organization=organization, name=name, email=email, actor=world.admin)
+    return contact_build(organization, actor=world.admin, name=name, email=email)
 
 
 def busy_table(world: World, name: str, organization):

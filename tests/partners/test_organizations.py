@@ -6,9 +6,10 @@ import io
 from django.urls import reverse
 from django_scopes import scope
 
-from partners.models import Contact, OrganizationMembership, OrgRole, Sector
-from partners.services.organizations import organization_create, organization_staff_add
+from partners.models import Contact, OrganizationMembership, OrgRole
+from partners.services.organizations import organization_staff_add
 
+from ..builders import organization_build
 from ..conftest import World
 
 
@@ -32,20 +33,14 @@ def test_the_list_filters_by_sector_and_name(world: World, client_for) -> None:
 def test_list_query_budget_holds_as_organizations_grow(
     world: World, client_for, django_assert_max_num_queries
 ) -> None:
-    with scope(tenant=world.halton):
-        client = client_for("member")
-        url = reverse("partners:organizations", args=["halton"])
-        client.get(url)
-        for round_ in range(2):
-            for n in range(15):
-                organization_create(
-                    tenant=world.halton,
-                    name=f"Agency {round_}-{n}",
-                    sector=Sector.OTHER,
-                    actor=world.admin,
-                )
-            with django_assert_max_num_queries(11):
-                assert client.get(url).status_code == 200
+    client = client_for("member")
+    url = reverse("partners:organizations", args=["halton"])
+    client.get(url)
+    for _round in range(2):
+        for _ in range(15):
+            organization_build(world.halton, actor=world.admin)
+        with django_assert_max_num_queries(11):
+            assert client.get(url).status_code == 200
 
 
 def test_an_organization_page_hides_members_only_tables_from_others(world: World, client_for):
@@ -107,19 +102,13 @@ def test_staff_must_be_members_of_the_plan(world: World) -> None:
 
 
 def test_export_neutralises_formulas(world: World, client_for) -> None:
-    with scope(tenant=world.halton):
-        organization_create(
-            tenant=world.halton,
-            name='=HYPERLINK("http://evil.example","Click")',
-            sector=Sector.OTHER,
-            actor=world.admin,
-        )
-        response = client_for("admin").get(
-            reverse("partners:organizations-export", args=["halton"])
-        )
-        assert response["Content-Type"] == "text/csv; charset=utf-8"
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
-        assert rows[0] == ["name", "sector", "website", "description", "active", "tables"]
-        names = [row[0] for row in rows[1:]]
-        assert '\'=HYPERLINK("http://evil.example","Click")' in names
-        assert not any(name.startswith("=") for name in names)
+    organization_build(
+        world.halton, actor=world.admin, name='=HYPERLINK("http://evil.example","Click")'
+    )
+    response = client_for("admin").get(reverse("partners:organizations-export", args=["halton"]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["name", "sector", "website", "description", "active", "tables"]
+    names = [row[0] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil.example","Click")' in names
+    assert not any(name.startswith("=") for name in names)

@@ -10,20 +10,17 @@ from django_scopes import scope
 
 from cswb.models import ActivityEvent
 from tables.models import Action, ActionStatus, ActionUpdate
-from tables.services.actions import action_create, action_update
+from tables.services.actions import action_update
 
+from ..builders import action_build
 from ..conftest import World
 
 
 def _action(world: World, table=None, org=None, **kwargs) -> Action:
-    with scope(tenant=world.halton):
-        return action_create(
-            table=table or world.table,
-            title=kwargs.pop("title", "Map referral pathways"),
-            owner_organization=org if org is not None else world.youth_org,
-            actor=world.admin,
-            **kwargs,
-        )
+    """An action of the partner's organization at the open table, unless told otherwise."""
+    return action_build(
+        table or world.table, actor=world.admin, owner_organization=org or world.youth_org, **kwargs
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,9 +112,7 @@ def test_an_update_in_place_and_as_a_plain_form(world: World, client_for) -> Non
 
 
 def test_a_refused_transition_changes_nothing(world: World, client_for) -> None:
-    action = _action(world)
-    with scope(tenant=world.halton):
-        action_update(action=action, actor=world.admin, status="cancelled")
+    action = _action(world, statuses=["cancelled"])
     response = client_for("coordinator").post(
         reverse("tables:action-update", args=["halton", world.table.slug, action.pk]),
         {"status": "done"},
@@ -155,9 +150,7 @@ def test_my_work_lists_mine_and_my_organizations_open_actions(world: World, clie
         due_date=timezone.localdate() + timedelta(days=30),
     )
     _action(world, org=world.police_org, title="Police work")
-    done = _action(world, title="Finished")
-    with scope(tenant=world.halton):
-        action_update(action=done, actor=world.admin, status="done")
+    _action(world, title="Finished", statuses=["done"])
     response = client_for("partner").get(reverse("my-work", args=["halton"]))
     assert [a.title for a in response.context["actions"]] == [overdue.title, later.title]
     assert client_for("member").get(reverse("my-work", args=["halton"])).context["actions"] == []

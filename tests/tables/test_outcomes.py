@@ -11,33 +11,27 @@ from django_scopes import scope
 
 from tables.models import Measure, Observation
 from tables.selectors.outcomes import trend_sentence
-from tables.services.outcomes import measure_create, observation_record
 
+from ..builders import measure_build
 from ..conftest import World
+
+# The measure the figures below are worked out from: 50 days down to 30 by Jan 2028.
+WAIT = {
+    "name": "Days to first counselling appointment",
+    "kind": "how_well",
+    "unit": "days",
+    "direction": "down",
+    "baseline_value": 50,
+    "baseline_date": date(2024, 1, 1),
+    "target_value": 30,
+    "target_date": date(2028, 1, 1),
+}
 
 
 def _measure(world: World, **overrides) -> Measure:
-    fields = dict(
-        name="Days to first counselling appointment",
-        kind="how_well",
-        unit="days",
-        direction="down",
-        baseline_value=Decimal(50),
-        baseline_date=date(2024, 1, 1),
-        target_value=Decimal(30),
-        target_date=date(2028, 1, 1),
-        reporting_organization=world.youth_org,
+    return measure_build(
+        world.table, actor=world.admin, reporting_organization=world.youth_org, **(WAIT | overrides)
     )
-    fields.update(overrides)
-    with scope(tenant=world.halton):
-        return measure_create(table=world.table, actor=world.admin, **fields)
-
-
-def _observe(world: World, measure: Measure, value, period_end: date) -> None:
-    with scope(tenant=world.halton):
-        observation_record(
-            measure=measure, actor=world.admin, value=Decimal(value), period_end=period_end
-        )
 
 
 @pytest.mark.parametrize(
@@ -67,8 +61,7 @@ def _observe(world: World, measure: Measure, value, period_end: date) -> None:
     ],
 )
 def test_the_trend_sentence_on_known_data(world: World, value, period_end, sentence) -> None:
-    measure = _measure(world)
-    _observe(world, measure, value, period_end)
+    measure = _measure(world, observations=[(period_end, value)])
     with scope(tenant=world.halton):
         assert trend_sentence(measure, list(measure.observations.all())) == sentence
 
@@ -78,8 +71,7 @@ def test_a_measure_with_no_values_says_so(world: World) -> None:
 
 
 def test_the_chart_is_labelled_and_does_not_rely_on_colour(world: World, client_for) -> None:
-    measure = _measure(world, name="<b>Wait</b> & see")
-    _observe(world, measure, 44, date(2025, 1, 1))
+    measure = _measure(world, name="<b>Wait</b> & see", observations=[(date(2025, 1, 1), 44)])
     page = (
         client_for("member")
         .get(reverse("tables:measure", args=["halton", world.table.slug, measure.pk]))
@@ -93,8 +85,7 @@ def test_the_chart_is_labelled_and_does_not_rely_on_colour(world: World, client_
 
 
 def test_the_csv_download(world: World, client_for) -> None:
-    measure = _measure(world)
-    _observe(world, measure, 44, date(2025, 1, 1))
+    measure = _measure(world, observations=[(date(2025, 1, 1), 44)])
     response = client_for("member").get(
         reverse("tables:measure-csv", args=["halton", world.table.slug, measure.pk])
     )
@@ -128,26 +119,13 @@ def test_the_reporting_organization_records_values(world: World, client_for) -> 
 
 
 def test_leadership_sees_members_only_figures_without_notes(world: World, client_for) -> None:
-    with scope(tenant=world.halton):
-        measure = measure_create(
-            table=world.ipv,
-            actor=world.admin,
-            name="Safety plans completed",
-            kind="how_much",
-            unit="plans",
-            direction="up",
-            baseline_value=Decimal(10),
-            baseline_date=date(2024, 1, 1),
-            target_value=Decimal(40),
-            target_date=date(2027, 1, 1),
-        )
-        observation_record(
-            measure=measure,
-            actor=world.admin,
-            value=Decimal(22),
-            period_end=date(2025, 6, 30),
-            note="Shelter B ran two extra sessions.",
-        )
+    measure_build(
+        world.ipv,
+        actor=world.admin,
+        name="Safety plans completed",
+        observations=[(date(2025, 6, 30), 22)],
+        note="Shelter B ran two extra sessions.",
+    )
     page = client_for("leader").get(reverse("tables:outcomes", args=["halton", world.ipv.slug]))
     content = page.content.decode()
     assert "Safety plans completed" in content and ">22.00<" in content
@@ -179,8 +157,10 @@ def test_outcomes_page_query_budget(world: World, client_for, django_assert_max_
     client.get(url)
     for round_ in range(2):
         for n in range(3):
-            measure = _measure(world, name=f"Measure {round_}-{n}")
-            for year in range(2024, 2027):
-                _observe(world, measure, 40 + n, date(year, 12, 31))
+            _measure(
+                world,
+                name=f"Measure {round_}-{n}",
+                observations=[(date(year, 12, 31), 40 + n) for year in range(2024, 2027)],
+            )
         with django_assert_max_num_queries(13):
             assert client.get(url).status_code == 200

@@ -4,13 +4,13 @@ from django.urls import reverse
 from django_scopes import scope
 from guardian.shortcuts import get_perms
 
-from partners.models import Invitation, Sector
+from partners.models import Invitation
 from partners.services.invitations import invitation_accept_as_new_user
-from partners.services.organizations import organization_create
 from tables.models import FocusArea, SeatRole, TableOrganization, TableSeat
 from tables.services.seats import table_organization_add, table_seat_add
 from tables.services.tables import focus_areas_seed, table_change_status, table_create
 
+from ..builders import organization_build
 from ..conftest import World
 from ..factories import MembershipFactory
 
@@ -110,15 +110,10 @@ class TestTablePage:
         client = client_for("coordinator")
         url = reverse("tables:detail", args=["halton", world.table.slug])
         client.get(url)
-        for round_ in range(2):
+        for _round in range(2):
             with scope(tenant=world.halton):
-                for n in range(8):
-                    org = organization_create(
-                        tenant=world.halton,
-                        name=f"Org {round_}-{n}",
-                        sector=Sector.HOUSING,
-                        actor=world.admin,
-                    )
+                for _ in range(8):
+                    org = organization_build(world.halton, actor=world.admin)
                     table_organization_add(
                         table=world.table, organization=org, role="member", actor=world.admin
                     )
@@ -142,13 +137,7 @@ class TestManagingMembers:
         )
 
     def test_coordinator_adds_an_organization_in_place(self, world: World, client_for) -> None:
-        with scope(tenant=world.halton):
-            org = organization_create(
-                tenant=world.halton,
-                name="Food Bank of Halton",
-                sector=Sector.SOCIAL_SERVICES,
-                actor=world.admin,
-            )
+        org = organization_build(world.halton, actor=world.admin, name="Food Bank of Halton")
         response = client_for("coordinator").post(
             self._url(world, "organization-add"),
             {"org-organization": org.pk, "org-role": "advisory"},

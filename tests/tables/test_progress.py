@@ -3,53 +3,32 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from tables.services.actions import action_create, action_update
-from tables.services.meetings import meeting_record, meeting_schedule
-from tables.services.outcomes import measure_create, observation_record
+from tables.services.meetings import meeting_record
 from tables.services.seats import table_seat_add
 from tables.services.tables import table_create
 
+from ..builders import action_build, measure_build, meeting_build
 from ..conftest import World
 
 
 def _actions(world: World, table, *, open_=0, overdue=0, done=0) -> None:
     today = timezone.localdate()
-    with scope(tenant=world.halton):
-        for n in range(open_):
-            action_create(
-                table=table,
-                title=f"Open {n}",
-                actor=world.admin,
-                due_date=today + timedelta(days=10),
-            )
-        for n in range(overdue):
-            action_create(
-                table=table,
-                title=f"Late {n}",
-                actor=world.admin,
-                due_date=today - timedelta(days=10),
-            )
-        for n in range(done):
-            action = action_create(table=table, title=f"Done {n}", actor=world.admin)
-            action_update(action=action, actor=world.admin, status="done")
+    for _ in range(open_):
+        action_build(table, actor=world.admin, due_date=today + timedelta(days=10))
+    for _ in range(overdue):
+        action_build(table, actor=world.admin, due_date=today - timedelta(days=10))
+    for _ in range(done):
+        action_build(table, actor=world.admin, statuses=["done"])
 
 
 def _held(world: World, table, days_ago: int, present: bool = True) -> None:
-    start = timezone.now() - timedelta(days=days_ago)
+    meeting = meeting_build(table, actor=world.admin, hours=-24 * days_ago)
     with scope(tenant=world.halton):
-        meeting = meeting_schedule(
-            table=table,
-            actor=world.admin,
-            title="Meeting",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-        )
         meeting_record(
             meeting=meeting,
             actor=world.admin,
@@ -66,22 +45,16 @@ def test_figures_on_known_data(world: World, client_for) -> None:
     _actions(world, world.table, open_=2, overdue=5, done=3)
     _held(world, world.table, days_ago=10)
     _held(world, world.table, days_ago=40, present=False)
-    with scope(tenant=world.halton):
-        measure = measure_create(
-            table=world.table,
-            actor=world.admin,
-            name="Wait",
-            kind="how_well",
-            unit="days",
-            direction="down",
-            baseline_value=Decimal(50),
-            baseline_date=date(2024, 1, 1),
-            target_value=Decimal(30),
-            target_date=date(2028, 1, 1),
-        )
-        observation_record(
-            measure=measure, actor=world.admin, value=Decimal(44), period_end=date(2025, 1, 1)
-        )
+    measure_build(  # on track: 44 days a year in, on the way from 50 to 30 in four years
+        world.table,
+        actor=world.admin,
+        direction="down",
+        baseline_value=50,
+        baseline_date=date(2024, 1, 1),
+        target_value=30,
+        target_date=date(2028, 1, 1),
+        observations=[(date(2025, 1, 1), 44)],
+    )
     rows = _rows(client_for("leader").get(reverse("progress", args=["halton"])))
     youth = rows["Youth mental health"]
     t = youth["table"]
