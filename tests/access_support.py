@@ -15,10 +15,10 @@ from django_scopes import scope, scopes_disabled
 
 from cswb.models import Tenant, TenantRole, User
 from partners.models import Organization, Sector
-from partners.services.organizations import organization_create
 from tables.models import ActionTable, FocusArea, ParticipationRole
 from tables.services.seats import table_organization_add
 
+from .builders import organization_build
 from .conftest import World
 from .factories import MembershipFactory, UserFactory
 
@@ -80,17 +80,14 @@ def plans(world: World) -> tuple[Plan, Plan]:
         admin=world.admin,
         table=world.table,
         organization=world.youth_org,
-        newcomer=organization_create(
-            tenant=world.halton,
-            name="Halton Food Bank",
-            sector=Sector.SOCIAL_SERVICES,
-            actor=world.admin,
+        newcomer=organization_build(
+            world.halton, name="Halton Food Bank", sector=Sector.SOCIAL_SERVICES, actor=world.admin
         ),
         focus_area=_focus_area(world.halton, "Wellbeing"),
         member=world.member,
     )
-    at_table = organization_create(
-        tenant=world.lakeshore,
+    at_table = organization_build(
+        world.lakeshore,
         name="Lakeshore Youth Services",
         sector=Sector.CHILDREN_YOUTH,
         actor=world.outsider,
@@ -109,8 +106,8 @@ def plans(world: World) -> tuple[Plan, Plan]:
         admin=world.outsider,
         table=world.lakeshore_table,
         organization=at_table,
-        newcomer=organization_create(
-            tenant=world.lakeshore,
+        newcomer=organization_build(
+            world.lakeshore,
             name="Lakeshore Food Bank",
             sector=Sector.SOCIAL_SERVICES,
             actor=world.outsider,

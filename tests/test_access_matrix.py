@@ -42,7 +42,6 @@ from partners.models import (
 )
 from partners.services.organizations import (
     contact_create,
-    organization_create,
     organization_staff_add,
 )
 from tables.models import (
@@ -68,6 +67,7 @@ from .access_support import (
     snapshot,
     tenant_patterns,
 )
+from .builders import contact_build, organization_build
 from .conftest import ROLES, World
 from .factories import InvitationFactory, MembershipFactory, UserFactory
 
@@ -531,8 +531,8 @@ def _new_member_of(world: World) -> TenantMembership:
 
 def _new_participation(world: World, table_attr: str = "table") -> dict[str, object]:
     table = getattr(world, table_attr)
-    organization = organization_create(
-        tenant=world.halton,
+    organization = organization_build(
+        world.halton,
         name=f"Halton Food Bank {next(_fresh)}",
         sector=Sector.SOCIAL_SERVICES,
         actor=None,
@@ -554,9 +554,10 @@ def _new_seat(world: World, table_attr: str = "table") -> dict[str, object]:
 
 def _new_staff(world: World) -> dict[str, object]:
     user = _new_member_of(world).user
-    staff = organization_staff_add(
-        organization=world.youth_org, user=user, role=OrgRole.STAFF, actor=world.admin
-    )
+    with scope(tenant=world.halton):
+        staff = organization_staff_add(
+            organization=world.youth_org, user=user, role=OrgRole.STAFF, actor=world.admin
+        )
     return {"org_slug": world.youth_org.slug, "pk": staff.pk}
 
 
@@ -566,9 +567,7 @@ def _new_member(world: World) -> dict[str, object]:
 
 def _new_contact(world: World) -> dict[str, object]:
     email = f"intake{next(_fresh)}@youth.example"
-    contact = contact_create(
-        organization=world.youth_org, name="Intake desk", email=email, actor=world.admin
-    )
+    contact = contact_build(world.youth_org, name="Intake desk", email=email, actor=world.admin)
     return {"org_slug": world.youth_org.slug, "pk": contact.pk}
 
 

@@ -255,9 +255,9 @@ def table_seat_for_invitation(invitation: Invitation, user: User) -> None:
         # On behalf of the organization only if it still sits at the table.
         still_there = (
             invitation.organization_id is not None
-            and invitation.organization.participations.filter(
-                table=invitation.table, left_on__isnull=True
-            ).exists()
+            and invitation.organization.participations.current()
+            .filter(table=invitation.table)
+            .exists()
         )
         table_seat_add(
             table=invitation.table,
