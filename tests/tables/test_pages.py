@@ -211,6 +211,22 @@ class TestManagingMembers:
             assert seat.organization == world.youth_org
             assert user.groups.filter(pk=world.youth_org.group_id).exists()
 
+    def test_a_refused_invitation_says_why_once(self, world: World, client_for) -> None:
+        """Found in a walkthrough: the form-wide error was printed twice."""
+        data = {
+            "invite-email": "twice@agency.example",
+            "invite-seat_role": "member",
+            "invite-organization": "",
+            "invite-org_role": "staff",
+        }
+        client = client_for("coordinator")
+        assert client.post(self._url(world, "invite"), data).status_code == 302
+        again = client.post(self._url(world, "invite"), data)
+        assert again.status_code == 400
+        page = again.content.decode()
+        assert page.count("already has a pending invitation") == 1
+        assert 'role="alert"' in page
+
     def test_status_change_follows_the_allowed_transitions(self, world: World, client_for):
         client = client_for("coordinator")
         url = self._url(world, "status")
