@@ -4,14 +4,20 @@
   "use strict";
 
   // After an htmx swap, move focus to the new content so keyboard and screen-reader users
-  // know something changed: an element marked data-focus-after-swap, else the first heading.
+  // know something changed: an element marked data-focus-after-swap; else, when a form came
+  // back refused, its first field in error (its message is read with it) or its alert; else
+  // the first heading.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target) return;
     var focusable = target.querySelector("[data-focus-after-swap]") ||
+      target.querySelector("[aria-invalid='true']") ||
+      target.querySelector("[role=alert]") ||
       target.querySelector("h1, h2, h3");
     if (focusable) {
-      if (!focusable.hasAttribute("tabindex")) focusable.setAttribute("tabindex", "-1");
+      // Headings and messages take focus only from script; fields already can.
+      var native = /^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(focusable.tagName);
+      if (!native && !focusable.hasAttribute("tabindex")) focusable.setAttribute("tabindex", "-1");
       focusable.focus();
     }
   });

@@ -59,6 +59,8 @@ def test_admin_onboards_a_table_and_a_coordinator_adds_a_member(
     page.get_by_label("Email of a plan member").fill("outsider@lakeshore.example")
     page.get_by_role("button", name="Add seat").click()
     expect(page.get_by_text("No member of this plan has this address.")).to_be_visible()
+    # Focus goes to the field in error, whose message is read with it, not to the top.
+    expect(page.get_by_label("Email of a plan member")).to_be_focused()
     assert_accessible(page)
 
     page.once("dialog", lambda dialog: dialog.accept())
