@@ -126,7 +126,10 @@ def invitation_create(
     if previous is not None:
         if previous.status == InvitationStatus.PENDING:
             raise ValidationError(
-                {"email": f"{email} already has a pending invitation. Resend it instead."}
+                {
+                    "email": f"{email} already has a pending invitation. The plan's "
+                    "administrators can send it again from the Invitations page."
+                }
             )
         _revoke(previous, actor=invited_by, summary=f"Expired invitation of {email} replaced")
     token, token_hash = _new_token()
