@@ -111,6 +111,10 @@ class RowPlan:
     duplicate_of: str = ""
 
     @property
+    def sector_label(self) -> str:
+        return str(Sector(self.sector).label) if self.sector else ""
+
+    @property
     def fate(self) -> str:
         if self.errors:
             return "error"
@@ -167,6 +171,7 @@ def import_plan(
                 url_ok(plan.website)
             except ValidationError:
                 plan.errors.append(f"“{cell('website')}” is not a web address.")
+                plan.website = cell("website")  # shown as it was written
 
         plan.contact_email = cell("contact_email").lower()
         if plan.contact_email:

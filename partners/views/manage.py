@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods
 
 from cswb.access import TenantNeed, get_tenant_for
@@ -116,9 +117,11 @@ def organization_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         if step == "confirm" and not summary["error"]:
             created = importing.organizations_import(tenant=tenant, plans=plans, actor=request.user)
             del request.session[SESSION_KEY]
+            skipped = summary["duplicate"]
             messages.success(
                 request,
-                f"{created} organization(s) imported; {summary['duplicate']} duplicate(s) skipped.",
+                f"Imported {created} organization{pluralize(created)}"
+                + (f"; skipped {skipped} already in the plan." if skipped else "."),
             )
             return redirect("partners:organizations", tenant_slug=tenant.slug)
         return render(

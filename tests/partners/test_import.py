@@ -89,7 +89,11 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(world: World, client_for
         (6, "error", "“nobody-at-example” is not an email address."),
         (7, "error", "The same name is on line 3."),
     ]
-    assert "Nothing will be imported until every row passes" in preview.content.decode()
+    page = preview.content.decode()
+    assert "Nothing will be imported until every row passes" in page
+    # Rows are shown as a person reads them: sector names, and the website as written.
+    assert "<td>Housing</td>" in page and "<td>housing</td>" not in page
+    assert "<td>not a url at all</td>" in page and "https://not a url" not in page
     confirm = admin.post(URL, {"step": "confirm", **mapping})
     assert confirm.status_code == 400
     assert _names(world) == ["Halton Police", "Halton Youth Services"]
