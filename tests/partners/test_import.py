@@ -50,6 +50,7 @@ def test_a_good_file_previews_then_imports(world: World, client_for) -> None:
 
     done = admin.post(URL, {"step": "confirm", **mapping})
     assert done.status_code == 302
+    assert "Imported 2 organizations." in admin.get(done["Location"]).content.decode()
     assert "Oakville Food Bank" in _names(world)
     with scope(tenant=world.halton):
         food_bank = Organization.objects.get(name="Oakville Food Bank")
