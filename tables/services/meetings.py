@@ -11,6 +11,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from cswb.emails import email_build
 from cswb.models import User
@@ -31,6 +32,8 @@ from tables.models import (
 )
 from tables.services.actions import action_create
 
+# "Nov 24, 2026 at 10:00 a.m.", as the pages write times (Django's date format).
+WHEN = r"M j, Y \a\t g:i a"
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "video_url")
 
 
@@ -68,7 +71,7 @@ def meeting_schedule(
         verb="meeting.scheduled",
         target=meeting,
         table=table,
-        summary=f"{table.name} meets on {local:%b %-d, %Y at %-I:%M %p}",
+        summary=f"{table.name} meets on {date_format(local, WHEN)}",
     )
     return meeting
 

@@ -260,6 +260,8 @@ class TestRecording:
             world.table.pk,
             "Agenda of Spring meeting: Outreach pilot",
         )
+        # Times are written as on the pages: "… at 3:00 p.m.", never "3:00 PM".
+        assert re.search(r" at \d{1,2}:\d\d [ap]\.m\.$", events["meeting.scheduled"][2])
         actor, table_id, summary = events["meeting.rsvp"]
         assert actor == world.coordinator and table_id == world.table.pk
         assert summary.endswith("answered “Sending regrets” for Spring meeting")
