@@ -6,12 +6,17 @@ the tables it sits at. The app that owns the data registers a provider here in i
 `AppConfig.ready()`; the page asks for its sections and passes them to its template. A
 provider takes keyword arguments and returns template context; it runs inside the request's
 tenant scope, and evaluates its lists (no query runs while the template renders).
+
+A page that draws whole blocks for higher apps asks for its panels (`panels_for`) and includes
+each one's template with `{% include panel.template with panel=panel.context %}`: the table
+page ("table-page", called with `table`, `access`, `user`, `membership`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 Provider = Callable[..., dict[str, object]]
 
@@ -28,3 +33,31 @@ def sections_for(page: str, **kwargs: object) -> dict[str, object]:
     for provider in _providers[page]:
         context.update(provider(**kwargs))
     return context
+
+
+# Panels: a whole block of a page drawn by a higher app, with its own template. The table page
+# (tables) shows a table's population indicators (indicators) and representation goals
+# (engagement) this way. A panel provider takes keyword arguments and returns a `Panel`, or
+# None to show nothing; panels are drawn in `order`, then in registration order.
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: dict[str, object]
+    order: int = 100
+
+
+PanelProvider = Callable[..., "Panel | None"]
+
+_panel_providers: dict[str, list[PanelProvider]] = defaultdict(list)
+
+
+def panel_register(page: str, provider: PanelProvider) -> None:
+    if provider not in _panel_providers[page]:
+        _panel_providers[page].append(provider)
+
+
+def panels_for(page: str, **kwargs: object) -> list[Panel]:
+    panels = [panel for provider in _panel_providers[page] if (panel := provider(**kwargs))]
+    return sorted(panels, key=lambda panel: panel.order)
