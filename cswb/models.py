@@ -252,3 +252,114 @@ class ActivityEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("ActivityEvent is append-only.")
+
+
+class ImportKind(models.TextChoices):
+    ORGANIZATIONS = "organizations", _("Organizations")
+    INDICATORS = "indicators", _("Indicators")
+
+
+class ImportState(models.TextChoices):
+    """received → checking → checked (every row passes) or rejected (some row does not) →
+    applying → applied; failed when the file could not be read at all. Written down once, in
+    `cswb.services.imports`."""
+
+    RECEIVED = "received", _("Received")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Ready to import")
+    REJECTED = "rejected", _("Rows rejected")
+    APPLYING = "applying", _("Importing")
+    APPLIED = "applied", _("Imported")
+    FAILED = "failed", _("Could not be read")
+
+
+class ImportRecord(models.Model):
+    """One uploaded file and what became of it: who, when, which file (name and checksum), the
+    counts, and the progress of the background run. Every import of every kind is recorded."""
+
+    # No tenant: an import of the shared catalogue by site staff (management command).
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    # The format adapter that reads the file (e.g. "open_sdg", "tidy", "odprn_json").
+    file_format = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    checksum = models.CharField(max_length=64, help_text=_("SHA-256 of the file as uploaded."))
+    size = models.PositiveBigIntegerField(default=0)
+    # Where the uploaded bytes are kept until the import is applied (relative to MEDIA_ROOT).
+    stored_path = models.CharField(max_length=500, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=ImportState.choices, default="received")
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "kind", "-created_at"], name="import_tenant_kind")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=ImportState.values), name="import_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.rows_total:
+            return 0 if self.state in ("received", "checking") else 100
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (ImportState.RECEIVED, ImportState.CHECKING, ImportState.APPLYING)
+
+
+class ImportRowAction(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    UNCHANGED = "unchanged", _("Unchanged")
+    REJECT = "reject", _("Reject")
+
+
+class ImportRow(models.Model):
+    """One row of the preview: its line in the file, what it would do, and why (for a
+    rejection). Every rejected row is kept; created and updated rows up to a listing limit."""
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    record = models.ForeignKey(ImportRecord, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=ImportRowAction.choices)
+    summary = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["record", "line", "id"]
+        indexes = [models.Index(fields=["record", "action", "line"], name="importrow_record")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.action}"

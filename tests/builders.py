@@ -145,3 +145,112 @@ def contact_build(
             email=email or f"desk{next(_numbers)}@contacts.example",
             actor=actor,
         )
+
+
+def indicator_values_build(
+    tenant: Tenant | None,
+    *,
+    code: str = "L.1",
+    name: str = "Emergency visits for mental health",
+    geographies: Sequence[str] = ("Halton Region", "Ontario"),
+    years: Iterable[int] = range(2015, 2021),
+    value: Any = lambda year, geo: 100 + year - 2015 + geo,
+    domain_slug: str = "health",
+    breakdowns: Sequence[dict[str, str]] = ({},),
+) -> Any:
+    """An indicator (the tenant's own, or shared when `tenant` is None) with a value for each
+    geography, year and breakdown; the first breakdown is the default. Returns the indicator."""
+    from indicators.models import (
+        Domain,
+        Geography,
+        Granularity,
+        Indicator,
+        Observation,
+        Period,
+        Series,
+        breakdown_key,
+    )
+
+    with scope(tenant=tenant):
+        domain = Domain.objects.filter(slug=domain_slug).first() or Domain.objects.create(
+            tenant=tenant, slug=domain_slug, name_en=domain_slug.title()
+        )
+        indicator = Indicator.objects.create(
+            tenant=tenant, code=code, slug=code.replace(".", "-").lower(), name_en=name,
+            domain=domain, unit_label="Rate per 100,000", unit_type="rate", multiplier=100_000,
+            direction="negative",
+        )  # fmt: skip
+        geos = []
+        for name_ in geographies:
+            geo = Geography.objects.filter(name=name_).first() or Geography.objects.create(
+                tenant=tenant, name=name_, scheme="local", code=name_[:12].upper()
+            )
+            geos.append(geo)
+        for position, dims in enumerate(breakdowns):
+            series = Series.objects.create(
+                tenant=tenant, indicator=indicator, key=breakdown_key(dims), dimensions=dims,
+                is_default=position == 0,
+            )  # fmt: skip
+            for year in years:
+                period, _ = Period.objects.get_or_create(
+                    granularity=Granularity.YEAR, start=date(year, 1, 1), end=date(year, 12, 31),
+                    defaults={"label": str(year)},
+                )  # fmt: skip
+                for g, geo in enumerate(geos):
+                    v = value(year, g)
+                    Observation.objects.create(
+                        tenant=tenant, indicator=indicator, series=series, geography=geo,
+                        period=period, value=v, status="" if v is not None else "not_published",
+                    )  # fmt: skip
+    return indicator
+
+
+def indicator_context_build(tenant: Tenant, indicator: Any, *, actor: User) -> None:
+    """Everything around a tenant's indicator values: a source, a target, marks on its
+    geographies, a computed and an overridden progress status, an import record with a
+    preview row, and a revision of one value."""
+    from cswb.models import ImportRecord, ImportRow
+    from indicators.models import (
+        Observation,
+        ObservationRevision,
+        ProgressOverride,
+        ProgressStatus,
+        Source,
+        Target,
+        TenantGeography,
+    )
+
+    with scope(tenant=tenant):
+        Source.objects.create(
+            tenant=tenant, indicator=indicator, organisation="Halton Region Public Health",
+            title="Emergency visits", table_id="HR-1", url="https://example.org/data",
+            licence="Open Government Licence", periodicity="Annual",
+        )  # fmt: skip
+        Target.objects.create(
+            tenant=tenant, indicator=indicator, value=90, base_year=2015, target_year=2030
+        )
+        first = Observation.objects.filter(indicator=indicator).select_related("geography")
+        obs = first.order_by("geography__name", "period__start").first()
+        for position, mark in enumerate({o.geography for o in first.filter(period=obs.period)}):
+            TenantGeography.objects.create(
+                tenant=tenant, geography=mark, role="comparison" if position == 0 else "ours"
+            )
+        ProgressStatus.objects.create(
+            tenant=tenant, indicator=indicator, status="limited_progress", score=0.5,
+            inputs={"method": "open_sdg"},
+        )  # fmt: skip
+        ProgressOverride.objects.create(
+            tenant=tenant, indicator=indicator, status="moderate_progress",
+            reason="The 2020 value reflects closures.", set_by=actor,
+        )  # fmt: skip
+        record = ImportRecord.objects.create(
+            tenant=tenant, kind="indicators", file_format="tidy", created_by=actor,
+            file_name="local.csv", checksum="0" * 64, state="applied",
+        )  # fmt: skip
+        ImportRow.objects.create(
+            tenant=tenant, record=record, line=2, action="reject", summary="L.1 2020",
+            reason="The value is not a number.",
+        )  # fmt: skip
+        ObservationRevision.objects.create(
+            tenant=tenant, observation=obs, previous_value=obs.value, batch=record
+        )

@@ -69,7 +69,14 @@ from tables.services.meetings import (
 from tables.services.seats import table_organization_add, table_seat_add
 from tables.services.tables import focus_areas_seed, table_update
 
-from .builders import contact_build, measure_build, meeting_build, organization_build
+from .builders import (
+    contact_build,
+    indicator_context_build,
+    indicator_values_build,
+    measure_build,
+    meeting_build,
+    organization_build,
+)
 from .conftest import World
 from .factories import InvitationFactory
 from .test_access_matrix import MATRIX, _rows
@@ -98,12 +105,48 @@ NOT_USER_TEXT = {
     "engagement.DigestDelivery.recipient": "a recipient key",
     "engagement.DigestDelivery.period": "a period key the planner computes",
     "engagement.DigestDelivery.claim": "a worker's claim id",
+    "cswb.ImportRecord.file_format": "the name of the format adapter that read the file",
+    "cswb.ImportRecord.checksum": "the SHA-256 the import computes",
+    "cswb.ImportRecord.stored_path": "a storage path the import generates",
+    "indicators.Domain.slug": "generated from the name, part of addresses",
+    "indicators.Indicator.slug": "generated from the code, part of addresses",
 }
 
 # Planted fields that no page shows (yet); any other planted field must appear somewhere.
 NOT_SHOWN = {
     "cswb.ActivityEvent.target_repr": "the audit trail's copy of the target's name",
     "tables.FocusArea.description": "no page or form uses it",
+    "cswb.ImportRecord.file_name": "indicator pages (being built) show it",
+    "cswb.ImportRecord.error": "indicator pages (being built) show it",
+    "cswb.ImportRow.summary": "indicator pages (being built) show it",
+    "cswb.ImportRow.reason": "indicator pages (being built) show it",
+    "indicators.Domain.name_en": "indicator pages (being built) show it",
+    "indicators.Domain.name_fr": "indicator pages (being built) show it",
+    "indicators.Indicator.code": "indicator pages (being built) show it",
+    "indicators.Indicator.name_en": "indicator pages (being built) show it",
+    "indicators.Indicator.name_fr": "indicator pages (being built) show it",
+    "indicators.Indicator.definition_en": "indicator pages (being built) show it",
+    "indicators.Indicator.definition_fr": "indicator pages (being built) show it",
+    "indicators.Indicator.unit_label": "indicator pages (being built) show it",
+    "indicators.Indicator.unit_label_fr": "indicator pages (being built) show it",
+    "indicators.Indicator.periodicity": "indicator pages (being built) show it",
+    "indicators.Indicator.target_text": "indicator pages (being built) show it",
+    "indicators.Indicator.target_text_fr": "indicator pages (being built) show it",
+    "indicators.Indicator.limitations": "indicator pages (being built) show it",
+    "indicators.Indicator.limitations_fr": "indicator pages (being built) show it",
+    "indicators.Source.organisation": "indicator pages (being built) show it",
+    "indicators.Source.title": "indicator pages (being built) show it",
+    "indicators.Source.table_id": "indicator pages (being built) show it",
+    "indicators.Source.url": "indicator pages (being built) show it",
+    "indicators.Source.licence": "indicator pages (being built) show it",
+    "indicators.Source.periodicity": "indicator pages (being built) show it",
+    "indicators.Geography.code": "indicator pages (being built) show it",
+    "indicators.Geography.name": "indicator pages (being built) show it",
+    "indicators.Geography.name_fr": "indicator pages (being built) show it",
+    "indicators.Period.label": "indicator pages (being built) show it",
+    "indicators.Series.key": "indicator pages (being built) show it",
+    "indicators.Observation.footnote": "indicator pages (being built) show it",
+    "indicators.ProgressOverride.reason": "indicator pages (being built) show it",
 }
 
 # Models the database refuses to UPDATE: planted by appending a copy of each row instead.
@@ -292,6 +335,13 @@ def populate(world: World) -> None:
                     observations=[(date(2024, 12, 31), 40), (date(2025, 6, 30), 36)],
                     note="Counted by hand.",
                 )  # fmt: skip
+
+            # A shared indicator and one of the tenant's own, with everything around it.
+            indicator_values_build(None, code="3.13.1", years=range(2018, 2021))
+            own = indicator_values_build(
+                h, code="H.1", geographies=("Oakville", "Burlington"), domain_slug="local"
+            )
+            indicator_context_build(h, own, actor=admin)
 
             # Made here because the meeting pages make them on first sight, and reading must
             # change nothing (see the snapshot in the test).
