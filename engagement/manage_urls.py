@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from engagement.views import digests
+from engagement.views import digests, recommendations
 
 urlpatterns = [
     path("digests/", digests.manage_digests, name="digests"),
@@ -12,5 +12,20 @@ urlpatterns = [
         "digests/preview/email/",
         digests.manage_digest_preview_html,
         name="digest-preview-html",
+    ),
+    path(
+        "recommendations/new/",
+        recommendations.manage_recommendation_new,
+        name="recommendation-new",
+    ),
+    path(
+        "recommendations/<int:pk>/edit/",
+        recommendations.manage_recommendation_edit,
+        name="recommendation-edit",
+    ),
+    path(
+        "recommendations/<int:pk>/delete/",
+        recommendations.manage_recommendation_delete,
+        name="recommendation-delete",
     ),
 ]

@@ -1,11 +1,36 @@
-"""Under /<tenant>/engagement/: each member's digest settings and preview."""
+"""Under /<tenant>/engagement/: each member's digest settings and preview; the plan's
+recommendations, their actions and the "you said, we did" page; a person's own voluntary
+self-identification; a table's representation goals."""
 
 from django.urls import path
 
-from engagement.views import digests
+from engagement.views import digests, recommendations
 
 urlpatterns = [
     path("digest/", digests.digest_settings, name="digest-settings"),
     path("digest/preview/", digests.digest_preview_view, name="digest-preview"),
     path("digest/preview/email/", digests.digest_preview_html, name="digest-preview-html"),
+    path("recommendations/", recommendations.recommendation_list, name="recommendations"),
+    path(
+        "recommendations/<int:pk>/",
+        recommendations.recommendation_detail,
+        name="recommendation",
+    ),
+    path(
+        "recommendations/<int:pk>/link/",
+        recommendations.recommendation_link,
+        name="recommendation-link",
+    ),
+    path(
+        "recommendations/<int:pk>/plan-action/",
+        recommendations.recommendation_plan_action,
+        name="recommendation-plan-action",
+    ),
+    path(
+        "links/<int:pk>/remove/",
+        recommendations.recommendation_link_remove_view,
+        name="recommendation-link-remove",
+    ),
+    path("plan-actions/<int:pk>/", recommendations.plan_action_edit, name="plan-action"),
+    path("you-said-we-did/", recommendations.you_said_we_did, name="you-said-we-did"),
 ]

@@ -16,7 +16,9 @@ from typing import Any
 from django.utils import timezone
 from django_scopes import scope
 
-from cswb.models import Tenant, User
+from cswb.models import Tenant, TenantMembership, User
+from engagement.models import Recommendation
+from engagement.services.recommendations import recommendation_action_link, recommendation_create
 from partners.models import Contact, Organization, Sector
 from partners.services.organizations import contact_create, organization_create
 from tables.models import Action, ActionTable, Direction, Measure, MeasureKind, Meeting
@@ -254,3 +256,35 @@ def indicator_context_build(tenant: Tenant, indicator: Any, *, actor: User) -> N
         ObservationRevision.objects.create(
             tenant=tenant, observation=obs, previous_value=obs.value, batch=record
         )
+
+
+def recommendation_build(
+    tenant: Tenant,
+    *,
+    actor: User | None,
+    number: int | None = None,
+    title: str = "More communication on progress, outcomes and impact",
+    actions: Sequence[tuple[Action, int]] = (),
+    **fields: Any,
+) -> Recommendation:
+    """A recommendation of the plan with table actions linked as (action, weight), linked by
+    the plan's administrator `actor`."""
+    with scope(tenant=tenant):
+        recommendation = recommendation_create(
+            tenant=tenant,
+            actor=actor,
+            number=number or next(_numbers),
+            title=title,
+            **fields,
+        )
+        if actions:
+            membership = TenantMembership.objects.get(user=actor)
+            for action, weight in actions:
+                recommendation_action_link(
+                    recommendation=recommendation,
+                    action=action,
+                    actor=actor,
+                    membership=membership,
+                    weight=weight,
+                )
+    return recommendation

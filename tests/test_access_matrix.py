@@ -31,7 +31,9 @@ from django.utils import timezone
 from django_scopes import scope
 
 from cswb import tenant_urls
-from cswb.models import TenantMembership
+from cswb.models import TenantMembership, User
+from engagement.models import Recommendation, RecommendationLink
+from engagement.services.recommendations import plan_action_create
 from partners.models import (
     Contact,
     Invitation,
@@ -67,7 +69,7 @@ from .access_support import (
     snapshot,
     tenant_patterns,
 )
-from .builders import contact_build, organization_build
+from .builders import action_build, contact_build, organization_build, recommendation_build
 from .conftest import ROLES, World
 from .factories import InvitationFactory, MembershipFactory, UserFactory
 
@@ -214,6 +216,28 @@ def _digest_run(world: World) -> dict[str, object]:
     return {"pk": run.pk}
 
 
+def _recommendation(world: World, owner: str | None = None) -> dict[str, object]:
+    owner_user = world.user(owner) if owner else None
+    return {"pk": recommendation_build(world.halton, actor=world.admin, owner=owner_user).pk}
+
+
+def _recommendation_link(world: World, table_attr: str = "table", owner: str | None = None):
+    table = getattr(world, table_attr)
+    action = action_build(table, actor=world.admin, title="Publish quarterly progress")
+    owner_user = world.user(owner) if owner else None
+    rec = recommendation_build(
+        world.halton, actor=world.admin, owner=owner_user, actions=[(action, 1)]
+    )
+    with scope(tenant=world.halton):
+        return {"pk": RecommendationLink.objects.get(recommendation=rec).pk}
+
+
+def _plan_action(world: World) -> dict[str, object]:
+    rec = recommendation_build(world.halton, actor=world.admin)
+    with scope(tenant=world.halton):
+        return {"pk": plan_action_create(recommendation=rec, actor=world.admin, title="Report").pk}
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -357,6 +381,24 @@ MATRIX: dict[str, Row | list[Row]] = {
     "manage:digest-preview": admin_only(200),
     # Without ?recipient= there is nobody to show: 404 to admins, 403 to everyone else.
     "manage:digest-preview-html": admin_only(404),
+    "recommendations": every_member(200),
+    "recommendation": every_member(200, kwargs=_recommendation),
+    "recommendation-link": [
+        admin_only(400, method="post", kwargs=_recommendation),  # empty form
+        # The recommendation's owner links actions too.
+        Row(400, 403, 403, 403, 400, method="post", kwargs=lambda w: _recommendation(w, "member")),
+    ],
+    "recommendation-plan-action": admin_only(400, method="post", kwargs=_recommendation),
+    "recommendation-link-remove": [
+        admin_only(200, kwargs=_recommendation_link),
+        # An action at the members-only table: who may not see it may not know of its link.
+        Row(200, 404, 403, 403, 404, kwargs=lambda w: _recommendation_link(w, "ipv", "member")),
+    ],
+    "plan-action": admin_only(200, kwargs=_plan_action),
+    "you-said-we-did": every_member(200),
+    "manage:recommendation-new": admin_only(200),
+    "manage:recommendation-edit": admin_only(200, kwargs=_recommendation),
+    "manage:recommendation-delete": admin_only(200, kwargs=_recommendation),
 }
 
 
@@ -424,6 +466,16 @@ METHODS: dict[str, frozenset[str]] = {
     "manage:digest-run": GET,
     "manage:digest-preview": GET,
     "manage:digest-preview-html": GET,
+    "recommendations": GET,
+    "recommendation": GET,
+    "recommendation-link": POST,
+    "recommendation-plan-action": POST,
+    "recommendation-link-remove": GET_POST,
+    "plan-action": GET_POST,
+    "you-said-we-did": GET,
+    "manage:recommendation-new": GET_POST,
+    "manage:recommendation-edit": GET_POST,
+    "manage:recommendation-delete": GET_POST,
 }
 SENT = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -619,6 +671,18 @@ CONFIRM: dict[str, list[Confirm]] = {
         Confirm(
             admin_only(302, kwargs=_new_member),
             lambda kw: not TenantMembership._base_manager.get(pk=kw["pk"]).is_active,
+        )
+    ],
+    "recommendation-link-remove": [
+        Confirm(
+            admin_only(302, kwargs=_recommendation_link),
+            lambda kw: not RecommendationLink._base_manager.filter(pk=kw["pk"]).exists(),
+        )
+    ],
+    "manage:recommendation-delete": [
+        Confirm(
+            admin_only(302, kwargs=_recommendation),
+            lambda kw: not Recommendation._base_manager.filter(pk=kw["pk"]).exists(),
         )
     ],
 }
@@ -1066,6 +1130,101 @@ FOREIGN: list[Field] = [
             refused={"weekday": "9", "hour": "8", "is_enabled": "on"},
         ),
         across=False,
+    ),
+]
+
+
+def _home_recommendation(home: Plan) -> dict[str, object]:
+    return {"pk": recommendation_build(home.tenant, actor=home.admin).pk}
+
+
+def _link_form(home: Plan, other: Plan) -> Form:
+    mine = action_build(home.table, actor=home.admin, title="Publish quarterly progress")
+    theirs = action_build(other.table, actor=other.admin, title="Publish quarterly progress")
+    return Form(
+        _home_recommendation(home),
+        accepted={"link-action": mine.pk, "link-weight": 1},
+        refused={"link-action": theirs.pk, "link-weight": 1},
+    )
+
+
+def _home_plan_action(home: Plan) -> dict[str, object]:
+    rec = recommendation_build(home.tenant, actor=home.admin)
+    with scope(tenant=home.tenant):
+        return {"pk": plan_action_create(recommendation=rec, actor=home.admin, title="Report").pk}
+
+
+def _recommendation_form(owner: User, **fields: object) -> dict[str, object]:
+    return {
+        "number": 90, "title": "More lived experience in decisions", "theme": "",
+        "source_report": "", "source_date": "", "partners_said": "", "owner": owner.pk,
+        "progress_method": "plain", "status": "not_started", "percent": 0, **fields,
+    }  # fmt: skip
+
+
+FOREIGN += [
+    Field("recommendation-link", "action", 400, _link_form),
+    Field(
+        "recommendation-plan-action",
+        "owner",
+        400,
+        lambda home, other: Form(
+            _home_recommendation(home),
+            accepted={"plan-title": "Report", "plan-owner": home.member.pk, "plan-weight": 1},
+            refused={"plan-title": "Report", "plan-owner": other.member.pk, "plan-weight": 1},
+        ),
+    ),
+    Field(
+        "plan-action",
+        "owner",
+        400,
+        lambda home, other: Form(
+            _home_plan_action(home),
+            accepted={"title": "Report", "status": "planned", "owner": home.member.pk},
+            refused={"title": "Report", "status": "planned", "owner": other.member.pk},
+        ),
+    ),
+    Field(
+        "plan-action",
+        "status",
+        400,
+        lambda home, other: Form(
+            _home_plan_action(home),
+            accepted={"title": "Report", "status": "in_progress"},
+            refused={"title": "Report", "status": "sometimes"},
+        ),
+        across=False,
+    ),
+    Field(
+        "manage:recommendation-new",
+        "owner",
+        400,
+        lambda home, other: Form(
+            {},
+            accepted=_recommendation_form(home.member),
+            refused=_recommendation_form(other.member),
+        ),
+    ),
+    Field(
+        "manage:recommendation-new",
+        "progress_method",
+        400,
+        lambda home, other: Form(
+            {},
+            accepted=_recommendation_form(home.member),
+            refused=_recommendation_form(home.member, progress_method="median"),
+        ),
+        across=False,
+    ),
+    Field(
+        "manage:recommendation-edit",
+        "owner",
+        400,
+        lambda home, other: Form(
+            _home_recommendation(home),
+            accepted=_recommendation_form(home.member),
+            refused=_recommendation_form(other.member),
+        ),
     ),
 ]
 

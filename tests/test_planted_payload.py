@@ -31,9 +31,17 @@ from django_scopes import scope, scopes_disabled
 
 from cswb import tenant_urls
 from cswb.models import TenantMembership
-from engagement.models import DeliveryStatus, DigestDelivery, DigestRun
+from engagement.models import (
+    DeliveryStatus,
+    DigestDelivery,
+    DigestRun,
+    PlanAction,
+    Recommendation,
+    RecommendationLink,
+)
 from engagement.selectors.digests import recipients_for_tenant
 from engagement.services.digests import digest_run_plan
+from engagement.services.recommendations import plan_action_create
 from partners.models import (
     Contact,
     Invitation,
@@ -76,6 +84,7 @@ from .builders import (
     measure_build,
     meeting_build,
     organization_build,
+    recommendation_build,
 )
 from .conftest import World
 from .factories import InvitationFactory
@@ -201,6 +210,8 @@ SHOWN_BY_EVERY_ROLE = (
     "partners:organization",
     "digest-preview",
     "digest-preview-html",
+    "recommendation",
+    "you-said-we-did",
 )
 SHOWN_TO_ADMINS = (
     "manage:digest-preview",
@@ -347,6 +358,14 @@ def populate(world: World) -> None:
             # change nothing (see the snapshot in the test).
             for role in ROLES:
                 calendar_token_for(user=world.user(role))
+            # A recommendation with a table action, one at the members-only table, and an
+            # action of the plan itself, owned by the plain member.
+            recommendation = recommendation_build(
+                h, actor=admin, number=1, theme="Transparency", source_report="2023 engagement",
+                partners_said="Tell us what changed.", owner=world.member,
+                actions=[(a, 1) for a in Action.objects.filter(table__in=[world.table, world.ipv])],
+            )  # fmt: skip
+            plan_action_create(recommendation=recommendation, actor=admin, title="Annual report")
             digest_run_plan(tenant=h, now=now, trigger="command")
             # The members' digests of this run failed, so their settings pages list them (and
             # link to their previews) while the next digest still covers the whole week.
@@ -535,6 +554,9 @@ PK_SOURCES = {
     "actions": (Action, _table_kwargs),
     "staff": (OrganizationMembership, _org_kwargs),
     "contacts": (Contact, _org_kwargs),
+    "recommendations": (Recommendation, lambda o: {"pk": o.pk}),
+    "links": (RecommendationLink, lambda o: {"pk": o.pk}),
+    "plan-actions": (PlanAction, lambda o: {"pk": o.pk}),
 }
 
 

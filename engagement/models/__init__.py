@@ -1,5 +1,5 @@
-"""Engagement: progress digests (digests); surveys, recommendations and self-identification
-each in their own module as they arrive."""
+"""Engagement: progress digests (digests), recommendations and their actions
+(recommendations), voluntary self-identification and representation goals (identity)."""
 
 from engagement.models.digests import (
     DELIVERY_DONE,
@@ -12,6 +12,13 @@ from engagement.models.digests import (
     RunTrigger,
     Weekday,
 )
+from engagement.models.recommendations import (
+    PlanAction,
+    ProgressMethod,
+    Recommendation,
+    RecommendationLink,
+    RecommendationStatus,
+)
 
 __all__ = [
     "DELIVERY_DONE",
@@ -21,6 +28,11 @@ __all__ = [
     "DigestRun",
     "DigestSchedule",
     "Frequency",
+    "PlanAction",
+    "ProgressMethod",
+    "Recommendation",
+    "RecommendationLink",
+    "RecommendationStatus",
     "RunTrigger",
     "Weekday",
 ]
