@@ -32,12 +32,24 @@ from django_scopes import scope, scopes_disabled
 from cswb import tenant_urls
 from cswb.models import TenantMembership
 from engagement.models import (
+    Answer,
     DeliveryStatus,
     DigestDelivery,
     DigestRun,
+    MailingKind,
     PlanAction,
+    Question,
+    QuestionKind,
+    QuestionOption,
     Recommendation,
     RecommendationLink,
+    Response,
+    ResponseDraft,
+    Survey,
+    SurveyDelivery,
+    SurveyInvitation,
+    SurveyMailing,
+    SurveySection,
 )
 from engagement.selectors.digests import recipients_for_tenant
 from engagement.services.digests import digest_run_plan
@@ -119,6 +131,10 @@ NOT_USER_TEXT = {
     "cswb.ImportRecord.stored_path": "a storage path the import generates",
     "indicators.Domain.slug": "generated from the name, part of addresses",
     "indicators.Indicator.slug": "generated from the code, part of addresses",
+    "engagement.SurveyInvitation.token_hash": "the SHA-256 of the link's secret",
+    "engagement.QuestionOption.key": "an answer key made from the option's position",
+    "engagement.Question.show_if_value": "an answer key of the earlier question",
+    "engagement.Answer.value": "an answer key (a scale point, yes/no, an option's key)",
 }
 
 # Planted fields that no page shows (yet); any other planted field must appear somewhere.
@@ -156,6 +172,31 @@ NOT_SHOWN = {
     "indicators.Series.key": "indicator pages (being built) show it",
     "indicators.Observation.footnote": "indicator pages (being built) show it",
     "indicators.ProgressOverride.reason": "indicator pages (being built) show it",
+    # Surveys: the pages come with the builder, the results and the invitations.
+    **{
+        f"engagement.{name}": "surveys have no pages yet"
+        for name in (
+            "Survey.title",
+            "Survey.title_fr",
+            "Survey.intro",
+            "Survey.intro_fr",
+            "SurveySection.title",
+            "SurveySection.title_fr",
+            "SurveySection.description",
+            "SurveySection.description_fr",
+            "Question.text",
+            "Question.text_fr",
+            "Question.help_text",
+            "Question.help_text_fr",
+            "QuestionOption.label",
+            "QuestionOption.label_fr",
+            "SurveyInvitation.email",
+            "SurveyInvitation.name",
+            "SurveyDelivery.last_error",
+            "Response.respondent_name",
+            "Answer.text",
+        )
+    },
 }
 
 # Models the database refuses to UPDATE: planted by appending a copy of each row instead.
@@ -372,6 +413,32 @@ def populate(world: World) -> None:
             DigestDelivery.objects.filter(user__isnull=False).update(
                 status=DeliveryStatus.FAILED, last_error="550 mailbox unavailable", attempts=1
             )
+            survey_rows(world)
+
+
+def survey_rows(world: World) -> None:
+    """A named survey with one question of each kind, an invitation, a mailing and a
+    response."""
+    h = world.halton
+    survey = Survey.objects.create(tenant=h, title="Partners", is_anonymous=False)
+    section = SurveySection.objects.create(tenant=h, survey=survey, title="About you")
+    for position, kind in enumerate(QuestionKind.values):
+        question = Question.objects.create(
+            tenant=h, survey=survey, section=section, position=position, kind=kind, text=kind
+        )
+        if question.is_choice:
+            QuestionOption.objects.create(tenant=h, question=question, key="a", label="A")
+    invitation = SurveyInvitation.objects.create(
+        tenant=h, survey=survey, user=world.partner, email=world.partner.email, name="Partner"
+    )
+    mailing = SurveyMailing.objects.create(tenant=h, survey=survey, kind=MailingKind.INVITATION)
+    SurveyDelivery.objects.create(tenant=h, mailing=mailing, invitation=invitation)
+    ResponseDraft.objects.create(tenant=h, invitation=invitation)
+    response = Response.objects.create(
+        tenant=h, survey=survey, is_anonymous=False, submitted_on=timezone.localdate(),
+        user=world.partner, respondent_name="Partner",
+    )  # fmt: skip
+    Answer.objects.create(tenant=h, response=response, question=question, text="Said.")
 
 
 # -- planting ----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Engagement: progress digests (digests), recommendations and their actions
-(recommendations), voluntary self-identification and representation goals (identity)."""
+"""Engagement: progress digests (digests), partner surveys (surveys), recommendations and their
+actions (recommendations), voluntary self-identification and representation goals (identity)."""
 
 from engagement.models.digests import (
     DELIVERY_DONE,
@@ -19,20 +19,56 @@ from engagement.models.recommendations import (
     RecommendationLink,
     RecommendationStatus,
 )
+from engagement.models.surveys import (
+    LIKERT_POINTS,
+    OTHER_VALUE,
+    YES_NO_POINTS,
+    Answer,
+    MailingKind,
+    Question,
+    QuestionKind,
+    QuestionOption,
+    Response,
+    ResponseDraft,
+    Survey,
+    SurveyDelivery,
+    SurveyDeliveryStatus,
+    SurveyInvitation,
+    SurveyMailing,
+    SurveySection,
+    SurveyStatus,
+)
 
 __all__ = [
     "DELIVERY_DONE",
+    "LIKERT_POINTS",
+    "OTHER_VALUE",
+    "YES_NO_POINTS",
+    "Answer",
     "DeliveryStatus",
     "DigestDelivery",
     "DigestPreference",
     "DigestRun",
     "DigestSchedule",
     "Frequency",
+    "MailingKind",
     "PlanAction",
     "ProgressMethod",
+    "Question",
+    "QuestionKind",
+    "QuestionOption",
     "Recommendation",
     "RecommendationLink",
     "RecommendationStatus",
+    "Response",
+    "ResponseDraft",
     "RunTrigger",
+    "Survey",
+    "SurveyDelivery",
+    "SurveyDeliveryStatus",
+    "SurveyInvitation",
+    "SurveyMailing",
+    "SurveySection",
+    "SurveyStatus",
     "Weekday",
 ]
