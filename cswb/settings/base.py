@@ -307,3 +307,8 @@ LOGGING = {
         "django.request": {"filters": ["drop_forbidden"]},
     },
 }
+
+# Uploaded import files wait here between the preview and the import (web and worker share it).
+IMPORT_DIR = Path(env("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
+# Largest file an import accepts (bytes); larger ones are refused before anything is read.
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
