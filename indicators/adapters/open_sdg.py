@@ -190,8 +190,32 @@ class OpenSdgAdapter:
             en = front_matter(self.meta_en.read_text(encoding="utf-8"))
             fr = front_matter(self.meta_fr.read_text(encoding="utf-8")) if self.meta_fr else None
             self._meta = indicator_meta(en, fr)
+            self._meta.default_selection = self._resolve(self._meta.default_selection)
             self.code = self._meta.code
         return [self._meta]
+
+    def _resolve(self, selection: dict[str, str]) -> dict[str, str]:
+        """The metadata may name a default without the code the data adds to it
+        ("Total violent Criminal Code violations" for "… [100]"): take the data's label when
+        exactly one matches so. One streaming pass over the default's columns."""
+        if not selection:
+            return selection
+        seen: dict[str, set[str]] = {k: set() for k in selection}
+        with self.data.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            names = [clean(h) for h in next(reader, [])]
+            at = {k: names.index(k) for k in selection if k in names}
+            for record in reader:
+                for k, i in at.items():
+                    if i < len(record):
+                        seen[k].add(clean(record[i]))
+        resolved = dict(selection)
+        for k, v in selection.items():
+            if v not in seen[k]:
+                close = [s for s in seen[k] if s.startswith(f"{v} [")]
+                if len(close) == 1:
+                    resolved[k] = close[0]
+        return resolved
 
     def rows(self) -> Iterator[ValueRow | RowProblem]:
         metas = self.indicators()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_scopes import scope
@@ -76,6 +77,9 @@ class Command(BaseCommand):
             demo_measures_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             demo_contacts_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             self._pending_invitation(tenants["halton"])
+        # The indicators app's demo (real public files, imported once); named, not imported,
+        # because the tables app sits below the indicators app.
+        call_command("seed_demo_indicators", stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))
         for email, _, slug, _, what in PEOPLE:

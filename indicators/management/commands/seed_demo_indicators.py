@@ -1,0 +1,69 @@
+"""Demo indicators: the real files in indicators/fixtures/ imported into the shared catalogue
+(each file once: a file already imported with the same checksum is skipped), and the demo
+plan's marks — Halton's public health unit is "ours", Ontario the comparison. seed_demo calls
+it; it is safe to run again."""
+
+from __future__ import annotations
+
+import hashlib
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django_scopes import scope, scopes_disabled
+
+from cswb.models import ImportRecord, Tenant
+from indicators.models import Geography, TenantGeography
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FILES = [
+    "indicators/cif_indicator_3-13-1.csv",
+    "indicators/ontario_odprn_opioid_deaths_by_phu.json",
+    "indicators/cif_indicator_16-2-1.csv",
+    "indicators/cif_indicator_1-1-1.csv",
+    "indicators/cif_indicator_3-8-1.csv",
+    "indicators/cif_indicator_11-2-1.csv",
+    "homelessness/toronto_shelter_system_flow_2018-01_to_2025-05.csv",
+]
+# (tenant slug, [(scheme, code, role)])
+MARKS = {
+    "halton": [("hr_uid", "3536", "ours"), ("sgc", "35", "comparison")],
+    "lakeshore": [("sgc", "35", "comparison")],
+}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Command(BaseCommand):
+    help = "Import the demo's real indicator files once and mark the demo plans' geographies."
+
+    def handle(self, *args: object, **options: object) -> None:
+        for rel in FILES:
+            path = FIXTURES / rel
+            with scopes_disabled():
+                done = ImportRecord.objects.filter(
+                    tenant__isnull=True, kind="indicators", state="applied",
+                    checksum=_sha256(path),
+                ).exists()  # fmt: skip
+            if not done:
+                call_command("import_indicators", str(path), "--yes", stdout=StringIO())
+                self.stdout.write(f"  imported {path.name}")
+        for slug, marks in MARKS.items():
+            tenant = Tenant.objects.filter(slug=slug).first()
+            if tenant is None:
+                continue
+            with scope(tenant=tenant):
+                for scheme, code, role in marks:
+                    geography = Geography.objects.filter(scheme=scheme, code=code).first()
+                    if geography is None:
+                        continue
+                    TenantGeography.objects.get_or_create(
+                        tenant=tenant, geography=geography, defaults={"role": role}
+                    )
