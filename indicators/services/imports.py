@@ -383,6 +383,7 @@ def indicator_from_meta(meta: IndicatorMeta, *, tenant) -> Indicator:
         multiplier=meta.multiplier,
         decimals=meta.decimals,
         direction=meta.direction,
+        aggregation="sum" if meta.unit_type == "count" else "none",
         natural_limit=meta.natural_limit,
         periodicity=meta.periodicity[:60],
         target_text=meta.target_text[:500],
