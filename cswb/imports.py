@@ -8,6 +8,7 @@ progress through the cache, so a page can poll it while the run's transaction is
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
@@ -58,6 +59,10 @@ _HANDLERS: dict[str, ImportHandler] = {}
 
 def import_handler_register(kind: str, handler: ImportHandler) -> None:
     _HANDLERS[kind] = handler
+
+
+def import_handler(kind: str) -> ImportHandler:
+    return _HANDLERS[kind]
 
 
 def import_files(record: ImportRecord) -> dict[str, Path]:
@@ -167,9 +172,10 @@ def import_check_run(*, record: ImportRecord) -> ImportRecord:
             if len(listed) >= 2000:
                 ImportRow.objects.bulk_create(listed)
                 listed = []
-    except (ValueError, OSError, UnicodeDecodeError) as e:
+    except (ValueError, OSError, UnicodeDecodeError, csv.Error) as e:
         record.state, record.error = ImportState.FAILED, _reason(e)
         record.save(update_fields=["state", "error"])
+        import_files_discard(record=record)
         return record
     ImportRow.objects.bulk_create(listed)
     record.rows_total = record.rows_done = total
@@ -182,6 +188,8 @@ def import_check_run(*, record: ImportRecord) -> ImportRecord:
         record.state, record.error = ImportState.REJECTED, "The file holds no rows."
     record.checked_at = timezone.now()
     record.save()
+    if record.state == ImportState.REJECTED:
+        import_files_discard(record=record)  # nothing will be applied from it
     return record
 
 
@@ -230,10 +238,11 @@ def import_apply_run(*, record: ImportRecord) -> ImportRecord:
                     f"{counts.updated} updated",
                     target=record,
                 )
-    except (ValidationError, ValueError, OSError) as e:
+    except (ValidationError, ValueError, OSError, UnicodeDecodeError, csv.Error) as e:
         record.refresh_from_db()
         record.state, record.error = ImportState.FAILED, _reason(e)
         record.save(update_fields=["state", "error"])
+    import_files_discard(record=record)
     return record
 
 

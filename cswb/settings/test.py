@@ -1,5 +1,8 @@
 """`make test`: the real services, PostgreSQL and Redis, as in production."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *
 from .base import REDIS_URL, env
 
@@ -25,3 +28,6 @@ PORTAL_BASE_URL = "http://testserver"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Static files come straight from the apps' folders (WhiteNoise's finders); nothing collected.
 STATIC_ROOT = None
+
+# Uploaded import files of the tests go to a temporary folder, never into the project.
+IMPORT_DIR = Path(tempfile.gettempdir()) / "cswb-test-imports"
