@@ -71,9 +71,21 @@ def mfa_setup_required(*, user: User) -> bool:
         )
 
 
+# Account events (sign-ins, failed sign-ins, two-factor changes) belong on the security page,
+# not in the plan's activity feed.
+ACCOUNT_VERB_PREFIXES = ("auth.", "security.")
+
+
 def activity_recent(*, limit: int = 10) -> QuerySet[ActivityEvent]:
-    """The current tenant's latest events, with their actors."""
-    return ActivityEvent.objects.select_related("actor").order_by("-at", "-id")[:limit]
+    """The current tenant's latest events about its work, with their actors."""
+    account = Q()
+    for prefix in ACCOUNT_VERB_PREFIXES:
+        account |= Q(verb__startswith=prefix)
+    return (
+        ActivityEvent.objects.exclude(account)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
 
 
 SECURITY_VERB_PREFIXES = ("auth.", "invitation.", "membership.", "security.")

@@ -89,8 +89,8 @@ def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -
             "tenant": organization.tenant,
             "organization": organization,
             "can_manage": can_manage,
-            "staff_form": StaffForm(),
-            "contact_form": ContactForm(),
+            "staff_form": StaffForm(auto_id="staff-%s"),  # two forms on one page: distinct ids
+            "contact_form": ContactForm(auto_id="contact-%s"),
             **organization_page(organization=organization),
             # The tables it sits at, as far as the viewer may see them: from the tables app.
             **sections_for(

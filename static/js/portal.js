@@ -43,4 +43,48 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
+
+  // The plan's navigation is a <details> "Menu" button on a phone; on a wide screen it is open
+  // (the stylesheet shows it where ::details-content is supported; this covers the rest).
+  var wide = window.matchMedia("(min-width: 48rem)");
+  function navFit() {
+    document.querySelectorAll("details.nav-menu").forEach(function (menu) {
+      if (wide.matches) menu.setAttribute("open", "");
+    });
+  }
+  if (wide.addEventListener) wide.addEventListener("change", navFit);
+
+  // A table wider than its column scrolls sideways inside its own region. Such a region must be
+  // reachable by keyboard and say what it is: it becomes focusable, a named region, and shows a
+  // shadow at the edge that has more (see .table-wrap in the stylesheet).
+  function markScrollable(root) {
+    (root || document).querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("data-scrolls")) {
+        var caption = wrap.querySelector("caption");
+        wrap.setAttribute("data-scrolls", "");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
+          var name = caption ? caption.textContent.trim() : "Table";
+          wrap.setAttribute("aria-label", name + " (scrolls sideways)");
+        }
+      } else if (!scrolls && wrap.hasAttribute("data-scrolls")) {
+        wrap.removeAttribute("data-scrolls");
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        if (/ \(scrolls sideways\)$/.test(wrap.getAttribute("aria-label") || "")) {
+          wrap.removeAttribute("aria-label");
+        }
+      }
+    });
+  }
+  function fit() { navFit(); markScrollable(); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fit);
+  } else {
+    fit();
+  }
+  window.addEventListener("resize", function () { markScrollable(); });
+  document.addEventListener("htmx:afterSettle", function (event) { markScrollable(event.detail.elt); });
 })();

@@ -57,5 +57,10 @@ class ActionFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Open")), ("all", _("All")), *ActionStatus.choices],
+        choices=[
+            ("", _("Open")),
+            ("overdue", _("Overdue")),
+            ("all", _("All")),
+            *ActionStatus.choices,
+        ],
     )

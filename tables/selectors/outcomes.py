@@ -30,6 +30,16 @@ class Standing(StrEnum):
     def is_on_track(self) -> bool:
         return self in (Standing.MET, Standing.ON_TRACK)
 
+    @property
+    def label(self) -> str:
+        return {
+            Standing.NO_VALUES: "No values yet",
+            Standing.MET: "Target met",
+            Standing.ON_TRACK: "On track",
+            Standing.BEHIND: "Behind",
+            Standing.MOVING_AWAY: "Moving away",
+        }[self]
+
 
 @dataclass(frozen=True)
 class Trend:
@@ -156,3 +166,37 @@ def line_chart(measure: Measure, observations: list[Observation], *, chart_id: s
     parts.append("</svg>")
     # Safe: the only user-written parts (name, unit, trend) were escaped above.
     return mark_safe("".join(parts))  # noqa: S308
+
+
+def sparkline(measure: Measure, observations: list[Observation]) -> SafeString:
+    """A small line of the baseline and the values, with the target as a dashed line, for a
+    list of measures. Decorative (aria-hidden): the trend sentence beside it says the same in
+    words. Numbers only: nothing a person wrote is drawn."""
+    width, height, pad = 120, 32, 3
+    points = [(measure.baseline_date, measure.baseline_value)] + [
+        (o.period_end, o.value) for o in observations
+    ]
+    dates = [d.toordinal() for d, _ in points] + [measure.target_date.toordinal()]
+    numbers = [v for _, v in points] + [measure.target_value]
+    x0, x1 = min(dates), max(dates)
+    low, high = min(numbers), max(numbers)
+    span = (high - low) or Decimal(1)
+
+    def x(d: date) -> float:
+        return pad + (d.toordinal() - x0) / max(1, x1 - x0) * (width - 2 * pad)
+
+    def y(v: Decimal) -> float:
+        return pad + float((high - v) / span) * (height - 2 * pad)
+
+    line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
+    last_x, last_y = x(points[-1][0]), y(points[-1][1])
+    ty = y(measure.target_value)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" class="sparkline" aria-hidden="true" focusable="false">'
+        f'<line x1="{pad}" y1="{ty:.1f}" x2="{width - pad}" y2="{ty:.1f}" '
+        'stroke="#8a1c1c" stroke-width="1" stroke-dasharray="3 2"/>'
+        f'<polyline points="{line}" fill="none" stroke="#0b4f7c" stroke-width="2"/>'
+        f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" fill="#0b4f7c"/></svg>'
+    )
+    return mark_safe(svg)  # noqa: S308 — numbers and fixed markup only

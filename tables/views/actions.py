@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
@@ -71,6 +72,8 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
     )
     if status == "":
         actions = actions.filter(status__in=ACTION_OPEN_STATUSES)
+    elif status == "overdue":
+        actions = actions.filter(status__in=ACTION_OPEN_STATUSES, due_date__lt=timezone.localdate())
     elif status != "all":
         actions = actions.filter(status=status)
     page = Paginator(overdue_first(actions), PAGE_SIZE).get_page(request.GET.get("page"))

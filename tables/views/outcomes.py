@@ -15,7 +15,7 @@ from cswb.ui import error_text
 from tables.access import TableNeed, get_measure_for, get_table_for
 from tables.forms.outcomes import MeasureForm, ObservationForm
 from tables.models import Measure, Observation
-from tables.selectors.outcomes import line_chart, trend_sentence
+from tables.selectors.outcomes import line_chart, measure_trend, trend_sentence
 from tables.services.outcomes import measure_create, observation_record
 
 
@@ -46,6 +46,13 @@ def outcome_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
     by_measure: dict[int, list[Observation]] = {m.pk: [] for m in measures}
     for observation in Observation.objects.filter(measure__table=table).order_by("period_end"):
         by_measure[observation.measure_id].append(observation)
+    # Leadership's "measures on track" figures link here, filtered the same way.
+    show = request.GET.get("standing", "")
+    if show in ("on_track", "not_on_track"):
+        wanted = show == "on_track"
+        measures = [
+            m for m in measures if measure_trend(m, by_measure[m.pk]).standing.is_on_track is wanted
+        ]
     return render(
         request,
         "tables/outcomes/list.html",
@@ -55,6 +62,7 @@ def outcome_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
             "access": access,
             "form": form,
             "measures": [_measure_view(m, by_measure[m.pk], n) for n, m in enumerate(measures)],
+            "standing": show if show in ("on_track", "not_on_track") else "",
         },
         status=400 if form.errors else 200,
     )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from cswb.access import get_tenant_for
 from cswb.csvsafe import csv_write
-from tables.access import TableNeed, get_table_for, tables_granted
+from tables.access import TableNeed, get_table_for, tables_allowed, tables_granted
 from tables.forms.progress import SORTS, ProgressFilterForm
 from tables.models import ActionTable
 from tables.selectors.progress import (
@@ -54,6 +54,21 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
     form = ProgressFilterForm(request.GET or None)
     rows = _rows(request, form)
+    # The counts link to the filtered lists of the tables the person may open; leadership
+    # reading a members-only table sees its figures without the lists behind them.
+    viewable = (
+        None
+        if request.membership.is_admin
+        else set(
+            ActionTable.objects.filter(
+                tables_allowed(
+                    user=request.user, membership=request.membership, need=TableNeed.VIEW
+                )
+            ).values_list("pk", flat=True)
+        )
+    )
+    for row in rows:
+        row["can_view"] = viewable is None or row["table"].pk in viewable
     return render(
         request,
         "tables/progress/tenant.html",

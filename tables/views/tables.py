@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
+from cswb.sections import panels_for
 from cswb.ui import error_text
 from tables.access import TableNeed, get_table_for
 from tables.forms.tables import (
@@ -24,6 +25,7 @@ from tables.selectors.tables import (
     tables_list,
     tenant_representation,
 )
+from tables.selectors.workspace import table_workspace
 from tables.services.tables import STATUS_TRANSITIONS, table_change_status, table_update
 
 PAGE_SIZE = 25
@@ -67,7 +69,17 @@ def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
         "tenant": table.tenant,
         "table": table,
         "access": access,
-        **table_page(table=table, with_timeline=access.can_view),
+        **table_page(table=table, with_timeline=False),
+        # Open and overdue actions, the next meeting, the measures, the grouped timeline.
+        **table_workspace(table=table, with_timeline=access.can_view),
+        # Blocks drawn by higher apps: the table's population indicators, its goals.
+        "panels": panels_for(
+            "table-page",
+            table=table,
+            access=access,
+            user=request.user,
+            membership=request.membership,
+        ),
     }
     if access.can_change:
         context["status_choices"] = [

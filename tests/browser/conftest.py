@@ -4,6 +4,7 @@ download is not used), against the live test server, with axe-core on every page
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,18 +76,44 @@ def page(browser: Browser, live_server, request) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, locale="en-CA")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.csp_violations = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            page.csp_violations.append(message.text)
-
-    page.on("console", on_console)
+    watch_console(page)
     yield page
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    errors = list(page.console_errors)
     context.close()
+    # Every page a browser test visits keeps a clean console, not only those it checks.
+    assert errors == [], f"console errors: {errors}"
+
+
+def watch_console(page: Page) -> Page:
+    """Collect what the page logs: CSP violations and any other console error or uncaught
+    exception (see assert_accessible and the `page` fixture)."""
+    page.csp_violations = []
+    page.console_errors = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(message.text)
+        elif message.type == "error" and not _expected_refusal(message):
+            page.console_errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.console_errors.append(f"uncaught: {error}"))
+    return page
+
+
+def _expected_refusal(message: ConsoleMessage) -> bool:
+    """The browser logs every 4xx answer as "Failed to load resource". A refused form comes
+    back as 400 with its errors by design (htmx swaps it in), and a test may open a page it
+    must not reach (403/404): those are the portal working, not a script failing. Anything
+    else logged as an error — a script error, a blocked style, a 500 — fails the test."""
+    return bool(
+        re.match(
+            r"Failed to load resource: the server responded with a status of 4\d\d", message.text
+        )
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -103,6 +130,7 @@ def assert_accessible(page: Page) -> None:
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
     assert page.csp_violations == [], page.csp_violations
+    assert page.console_errors == [], page.console_errors
     # axe 4 no longer reports duplicate ids, yet they break labels and aria references.
     duplicates = page.evaluate(
         "() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"

@@ -7,7 +7,7 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from ..conftest import World
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,7 @@ def test_invitation_acceptance_and_first_sign_in(
     # The administrator invites a new address from the invitations page.
     page.goto("/accounts/login/")
     log_in(page, "admin@halton.example", browser_world.password)
+    page.locator("summary", has_text="Manage").click()
     page.get_by_role("link", name="Invitations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invitations")
     assert_accessible(page)
@@ -31,8 +32,7 @@ def test_invitation_acceptance_and_first_sign_in(
     # The invitee opens the link from the email in a browser of their own.
     [message] = [m for m in mail.outbox if m.to == ["nadia@agency.example"]]
     link = re.search(r"http://testserver(/accounts/invitation/[\w-]+/)", message.body).group(1)
-    invitee = browser.new_context(base_url=live_server.url).new_page()
-    invitee.csp_violations = []
+    invitee = watch_console(browser.new_context(base_url=live_server.url).new_page())
     invitee.goto(link)
     expect(invitee.get_by_role("heading", level=1)).to_have_text("Accept your invitation")
     assert_accessible(invitee)

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.urls import reverse
 from django_scopes import scope
 from guardian.shortcuts import get_perms
 
 from partners.models import Invitation
 from partners.services.invitations import invitation_accept_as_new_user
-from tables.models import FocusArea, SeatRole, TableOrganization, TableSeat
+from tables.models import Action, FocusArea, SeatRole, TableOrganization, TableSeat
 from tables.services.seats import table_organization_add, table_seat_add
 from tables.services.tables import focus_areas_seed, table_change_status, table_create
 
-from ..builders import organization_build
+from ..builders import action_build, measure_build, meeting_build, organization_build
 from ..conftest import World
 from ..factories import MembershipFactory
 
@@ -104,15 +106,15 @@ class TestTablePage:
         assert world.coordinator.display_name not in content  # no names of who sits there
         assert "Halton Youth Services" in content  # but who takes part, by organization
 
-    def test_query_budget_holds_as_members_grow(
+    def test_query_budget_holds_as_members_and_work_grow(
         self, world: World, client_for, django_assert_max_num_queries
     ) -> None:
         client = client_for("coordinator")
         url = reverse("tables:detail", args=["halton", world.table.slug])
         client.get(url)
-        for _round in range(2):
+        for round_ in range(2):
             with scope(tenant=world.halton):
-                for _ in range(8):
+                for _n in range(8):
                     org = organization_build(world.halton, actor=world.admin)
                     table_organization_add(
                         table=world.table, organization=org, role="member", actor=world.admin
@@ -125,8 +127,130 @@ class TestTablePage:
                         organization=org,
                         actor=world.admin,
                     )
-            with django_assert_max_num_queries(16):
-                assert client.get(url).status_code == 200
+            for n in range(6):
+                action_build(
+                    world.table,
+                    actor=world.admin,
+                    title=f"Action {round_}-{n}",
+                    owner_organization=world.youth_org,
+                    due_date=date.today() + timedelta(days=n),
+                )
+            measure_build(
+                world.table,
+                actor=world.admin,
+                name=f"Measure {round_}",
+                observations=[(date(2025, 1, 1), 45), (date(2025, 6, 1), 40)],
+            )
+            meeting_build(world.table, actor=world.admin, title=f"Meeting {round_}")
+            with django_assert_max_num_queries(20):
+                response = client.get(url)
+                assert response.status_code == 200
+        assert len(response.context["measure_rows"]) == 2
+        assert response.context["open_count"] == 12
+
+
+class TestTableWorkspace:
+    """The table page shows what to work on: open and overdue actions with owners and due
+    dates, the next meeting, each measure's standing with a sparkline, and grouped activity."""
+
+    def test_open_and_overdue_actions_with_owners_and_due_dates(
+        self, world: World, client_for
+    ) -> None:
+        late = action_build(
+            world.table,
+            actor=world.admin,
+            title="Late referral map",
+            owner_organization=world.youth_org,
+        )
+        with scope(tenant=world.halton):
+            Action.objects.filter(pk=late.pk).update(due_date=date.today() - timedelta(days=3))
+        action_build(
+            world.table,
+            actor=world.admin,
+            title="Later plan",
+            due_date=date.today() + timedelta(days=30),
+        )
+        action_build(world.table, actor=world.admin, title="Finished", statuses=["done"])
+        response = client_for("member").get(
+            reverse("tables:detail", args=["halton", world.table.slug])
+        )
+        page = response.content.decode()
+        assert response.context["open_count"] == 2
+        assert response.context["overdue_count"] == 1
+        titles = [a.title for a in response.context["open_actions"]]
+        assert titles == ["Late referral map", "Later plan"]  # overdue first
+        assert "Finished" not in titles
+        assert "Halton Youth Services" in page  # the owner
+        assert "?status=overdue" in page  # the count is a link to the filtered list
+
+    def test_next_meeting_links_to_its_agenda(self, world: World, client_for) -> None:
+        meeting_build(world.table, actor=world.admin, title="Past", hours=-48)
+        soon = meeting_build(world.table, actor=world.admin, title="Soon", hours=48)
+        meeting_build(world.table, actor=world.admin, title="Later", hours=24 * 20)
+        response = client_for("member").get(
+            reverse("tables:detail", args=["halton", world.table.slug])
+        )
+        assert response.context["next_meeting"] == soon
+        agenda = reverse("tables:meeting", args=["halton", world.table.slug, soon.pk])
+        assert f'href="{agenda}"' in response.content.decode()
+
+    def test_measures_show_standing_in_words_and_a_sparkline(
+        self, world: World, client_for
+    ) -> None:
+        measure_build(
+            world.table,
+            actor=world.admin,
+            name="Days to first appointment",
+            observations=[(date(2025, 6, 1), 60)],
+        )
+        response = client_for("member").get(
+            reverse("tables:detail", args=["halton", world.table.slug])
+        )
+        page = response.content.decode()
+        assert "Moving away" in page  # the standing in words, not colour alone
+        assert 'class="sparkline" aria-hidden="true"' in page
+        assert "Up 20% since baseline" in page  # the sparkline's text equivalent
+        assert "0 of 1 measures on track" in page
+
+    def test_runs_of_recorded_values_are_one_line(self, world: World, client_for) -> None:
+        measure_build(
+            world.table,
+            actor=world.admin,
+            observations=[(date(2025, m, 1), 50 - m) for m in range(1, 11)],
+        )
+        response = client_for("member").get(
+            reverse("tables:detail", args=["halton", world.table.slug])
+        )
+        timeline = response.context["timeline"]
+        grouped = [e for e in timeline if e.count > 1]
+        assert len(grouped) == 1
+        assert grouped[0].summary == "10 outcome values recorded"
+        assert len(grouped[0].events) == 10
+        page = response.content.decode()
+        assert page.count("for the period ending") == 10  # each still readable, folded away
+        assert "<summary>10 outcome values recorded" in page
+
+    def test_tabs_mark_the_current_page(self, world: World, client_for) -> None:
+        client = client_for("member")
+        for name, label in [
+            ("detail", "Overview"),
+            ("actions", "Actions"),
+            ("meetings", "Meetings"),
+            ("outcomes", "Outcomes"),
+            ("progress", "Progress"),
+        ]:
+            page = client.get(reverse(f"tables:{name}", args=["halton", world.table.slug]))
+            assert f'aria-current="page">{label}</a>' in page.content.decode(), name
+
+    def test_leadership_on_a_members_only_table_sees_only_the_tabs_it_may_open(
+        self, world: World, client_for
+    ) -> None:
+        private = world.ipv
+        page = client_for("leader").get(reverse("tables:detail", args=["halton", private.slug]))
+        content = page.content.decode()
+        assert reverse("tables:progress", args=["halton", private.slug]) in content
+        assert reverse("tables:actions", args=["halton", private.slug]) not in content
+        assert "open_actions" not in page.context or not page.context["open_actions"]
 
 
 class TestManagingMembers:

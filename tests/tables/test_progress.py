@@ -122,3 +122,24 @@ def test_the_progress_page_keeps_its_query_budget_as_the_plan_grows(
     table_url = reverse("tables:progress", args=["halton", world.table.slug])
     with django_assert_max_num_queries(17):
         assert client.get(table_url).status_code == 200
+
+
+def test_leadership_counts_are_links_to_the_filtered_lists(world: World, client_for) -> None:
+    _actions(world, world.table, open_=1, overdue=2)
+    _actions(world, world.ipv, overdue=1)
+    measure_build(world.table, actor=world.admin, observations=[(date(2025, 1, 1), 44)])
+    client = client_for("leader")
+    page = client.get(reverse("progress", args=["halton"])).content.decode()
+    actions = reverse("tables:actions", args=["halton", world.table.slug])
+    outcomes = reverse("tables:outcomes", args=["halton", world.table.slug])
+    assert f'href="{actions}?status=overdue"' in page
+    assert f'href="{outcomes}?standing=on_track"' in page
+    # Leadership reads a members-only table's figures, not the lists behind them.
+    assert reverse("tables:actions", args=["halton", world.ipv.slug]) not in page
+
+    # The links lead to exactly what the figures count.
+    overdue = client.get(f"{actions}?status=overdue").context["actions"]
+    assert len(overdue) == 2 and all(a.is_overdue for a in overdue)
+    on_track = client.get(f"{outcomes}?standing=on_track").context["measures"]
+    assert len(on_track) == 1
+    assert client.get(f"{outcomes}?standing=not_on_track").context["measures"] == []

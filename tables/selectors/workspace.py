@@ -1,0 +1,128 @@
+"""The table page as a place to work from: what is open and overdue, the next meeting, where
+each measure stands, and what happened lately, with runs of one kind of event told as one line.
+A fixed number of queries, whatever the number of actions, measures or events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cswb.models import ActivityEvent, User
+from tables.models import (
+    ACTION_OPEN_STATUSES,
+    Action,
+    ActionTable,
+    Measure,
+    Meeting,
+    MeetingStatus,
+    Observation,
+)
+from tables.selectors.actions import overdue_first
+from tables.selectors.outcomes import measure_trend, sparkline, trend_sentence
+
+OPEN_ACTIONS_SHOWN = 8
+TIMELINE_ENTRIES = 12
+# Events read to build the timeline: enough for twelve entries when some runs are grouped.
+TIMELINE_EVENTS_READ = 60
+# A run of at least this many events of one kind by one person becomes one line.
+GROUP_FROM = 3
+
+GROUP_PHRASES = {
+    "measure.observed": ("{n} outcome values recorded", "measures"),
+    "action.created": ("{n} actions added", "actions"),
+    "action.updated": ("{n} action updates", "actions"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    summary: str
+    actor: User | None
+    count: int = 1
+    earliest: datetime | None = None
+    events: tuple[ActivityEvent, ...] = ()
+
+
+def timeline_grouped(events: list[ActivityEvent], *, limit: int) -> list[TimelineEntry]:
+    """Newest first. A run of GROUP_FROM or more consecutive events with the same verb and
+    person ("12 outcome values recorded") is one entry whose parts can be unfolded."""
+    entries: list[TimelineEntry] = []
+    run: list[ActivityEvent] = []
+
+    def close_run() -> None:
+        if len(run) >= GROUP_FROM:
+            phrase = GROUP_PHRASES.get(run[0].verb, ("{n} changes", ""))[0]
+            entries.append(
+                TimelineEntry(
+                    at=run[0].at,
+                    earliest=run[-1].at,
+                    summary=phrase.format(n=len(run)),
+                    actor=run[0].actor,
+                    count=len(run),
+                    events=tuple(run),
+                )
+            )
+        else:
+            entries.extend(TimelineEntry(at=e.at, summary=e.summary, actor=e.actor) for e in run)
+        run.clear()
+
+    for event in events:
+        if run and (event.verb != run[0].verb or event.actor_id != run[0].actor_id):
+            close_run()
+        run.append(event)
+    close_run()
+    return entries[:limit]
+
+
+def table_workspace(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
+    today = timezone.localdate()
+    open_ = Action.objects.filter(table=table, status__in=ACTION_OPEN_STATUSES)
+    counts = open_.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    open_actions = list(
+        overdue_first(open_).select_related("owner", "owner_organization")[:OPEN_ACTIONS_SHOWN]
+    )
+    next_meeting = (
+        Meeting.objects.filter(
+            table=table, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    measures = list(Measure.objects.filter(table=table).order_by("kind", "name"))
+    values: dict[int, list[Observation]] = {m.pk: [] for m in measures}
+    for observation in Observation.objects.filter(measure__table=table).order_by("period_end"):
+        values[observation.measure_id].append(observation)
+    measure_rows = [
+        {
+            "measure": m,
+            "trend": trend_sentence(m, values[m.pk]),
+            "standing": measure_trend(m, values[m.pk]).standing,
+            "sparkline": sparkline(m, values[m.pk]),
+        }
+        for m in measures
+    ]
+    timeline = (
+        timeline_grouped(
+            list(
+                ActivityEvent.objects.filter(table=table).select_related("actor")[
+                    :TIMELINE_EVENTS_READ
+                ]
+            ),
+            limit=TIMELINE_ENTRIES,
+        )
+        if with_timeline
+        else []
+    )
+    return {
+        "open_count": counts["open"],
+        "overdue_count": counts["overdue"],
+        "open_actions": open_actions,
+        "next_meeting": next_meeting,
+        "measure_rows": measure_rows,
+        "on_track_count": sum(row["standing"].is_on_track for row in measure_rows),
+        "timeline": timeline,
+    }
