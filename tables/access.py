@@ -33,6 +33,7 @@ from tables.models import (
     Decision,
     Measure,
     Meeting,
+    Observation,
     TableOrganization,
     TableSeat,
     Visibility,
@@ -267,6 +268,40 @@ def get_measure_for(
         access.can_log and measure.reporting_organization_id in user_organization_ids(request.user)
     )
     return MeasureAccess(measure=measure, table=access.table, access=access, can_record=can_record)
+
+
+@dataclass(frozen=True)
+class ObservationAccess:
+    observation: Observation
+    measure: Measure
+    table: ActionTable
+    access: TableAccess
+
+
+def may_correct_observation(access: TableAccess, observation: Observation, user: User) -> bool:
+    """Admins and the table's coordinators correct any value; whoever recorded one corrects
+    it while they may still log progress there."""
+    return access.can_change or (access.can_log and observation.recorded_by_id == user.pk)
+
+
+def get_observation_for(
+    request: HttpRequest, table_slug: str, measure_pk: int, pk: int
+) -> ObservationAccess:
+    """A recorded value, for correcting or removing it: 404 to who may not know the table
+    or the value, 403 to who may see it but not correct it."""
+    found = get_measure_for(request, table_slug, measure_pk, need=TableNeed.SUMMARY)
+    observation = (
+        Observation.objects.select_related("recorded_by")
+        .filter(measure=found.measure, pk=pk)
+        .first()
+    )
+    if observation is None:
+        raise Http404("No such value.")
+    if not may_correct_observation(found.access, observation, request.user):
+        raise PermissionDenied("Only whoever recorded it or the table's coordinators can.")
+    return ObservationAccess(
+        observation=observation, measure=found.measure, table=found.table, access=found.access
+    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from tables.models import (
     Visibility,
     Zone,
 )
-from tables.services.actions import action_create, action_update
+from tables.services.actions import action_create, action_edit, action_update
 from tables.services.meetings import agenda_item_add, decision_add, meeting_record, meeting_schedule
 from tables.services.outcomes import measure_create, observation_record
 from tables.services.seats import table_organization_add, table_seat_add
@@ -410,19 +410,41 @@ def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
         participations = {}
         for p in TableOrganization.objects.current().select_related("organization"):
             participations.setdefault(p.table_id, []).append(p.organization)
+        staff: dict[int, list[User]] = {}
+        for m in OrganizationMembership.objects.current().select_related("user").order_by("pk"):
+            staff.setdefault(m.organization_id, []).append(m.user)
         for index, table in enumerate(tables):
             if Action.objects.filter(table=table).exists():
                 continue
             orgs = participations.get(table.pk, []) or [None]
             for n, (status, days, note) in enumerate(ACTION_SHAPES):
+                org = orgs[n % len(orgs)]
+                # Every other action has a person at its organization who owns it (their
+                # My work lists it); the rest are the organization's as a whole.
+                people = staff.get(org.pk, []) if org is not None and n % 2 == 0 else []
+                due = today + timedelta(days=days)
                 action = action_create(
                     table=table,
                     title=ACTION_TITLES[(index + n) % len(ACTION_TITLES)],
-                    owner_organization=orgs[n % len(orgs)],
+                    owner_organization=org,
+                    owner=people[0] if people else None,
                     actor=admin,
-                    due_date=today + timedelta(days=days),
+                    due_date=due if days >= 0 else None,
                     priority=("high", "normal", "low")[n % 3],
                 )
+                if days < 0:
+                    # A date already past is set as a late commitment is: with its reason.
+                    action = action_edit(
+                        action=action,
+                        actor=admin,
+                        title=action.title,
+                        description=action.description,
+                        owner_organization=action.owner_organization,
+                        owner=action.owner,
+                        due_date=due,
+                        priority=action.priority,
+                        due_change_reason="Agreed at an earlier meeting; recorded late.",
+                    )
                 for step in PATHS[status]:
                     action_update(
                         action=action, actor=admin, status=step, text=note if step == status else ""
@@ -498,6 +520,9 @@ MEASURES = [
 ]
 
 
+UNIT_KINDS = {"organizations": "count", "%": "percentage", "days": "amount"}
+
+
 def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
     """Three measures per table with four years of values (idempotent)."""
 
@@ -521,6 +546,7 @@ def demo_measures_seed(*, halton: Tenant, admin: User) -> None:
                     name=name,
                     kind=kind,
                     unit=unit,
+                    unit_kind=UNIT_KINDS[unit],
                     direction=direction,
                     baseline_value=Decimal(base),
                     baseline_date=date(2021, 12, 31),

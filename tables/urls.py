@@ -52,7 +52,7 @@ urlpatterns = [
     ),
     path(
         "<slug:table_slug>/meetings/<int:pk>/decisions/<int:decision_pk>/action/",
-        meetings.decision_action,
+        actions.action_from_decision,
         name="decision-action",
     ),
     path(
@@ -62,6 +62,26 @@ urlpatterns = [
     path("<slug:table_slug>/outcomes/", outcomes.outcome_list, name="outcomes"),
     path("<slug:table_slug>/outcomes/<int:pk>/", outcomes.measure_detail, name="measure"),
     path("<slug:table_slug>/outcomes/<int:pk>.csv", outcomes.measure_csv, name="measure-csv"),
+    path(
+        "<slug:table_slug>/outcomes/<int:pk>/edit/",
+        outcomes.measure_edit_view,
+        name="measure-edit",
+    ),
+    path(
+        "<slug:table_slug>/outcomes/<int:pk>/retire/",
+        outcomes.measure_retire_view,
+        name="measure-retire",
+    ),
+    path(
+        "<slug:table_slug>/outcomes/<int:measure_pk>/values/<int:pk>/edit/",
+        outcomes.observation_edit_view,
+        name="observation-edit",
+    ),
+    path(
+        "<slug:table_slug>/outcomes/<int:measure_pk>/values/<int:pk>/delete/",
+        outcomes.observation_delete_view,
+        name="observation-delete",
+    ),
     path("<slug:table_slug>/actions/", actions.action_list, name="actions"),
     path("<slug:table_slug>/actions/<int:pk>/", actions.action_detail, name="action"),
     path(
@@ -69,4 +89,5 @@ urlpatterns = [
         actions.action_update_view,
         name="action-update",
     ),
+    path("<slug:table_slug>/actions/<int:pk>/edit/", actions.action_edit_view, name="action-edit"),
 ]

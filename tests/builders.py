@@ -22,7 +22,7 @@ from engagement.services.recommendations import recommendation_action_link, reco
 from partners.models import Contact, Organization, Sector
 from partners.services.organizations import contact_create, organization_create
 from tables.models import Action, ActionTable, Direction, Measure, MeasureKind, Meeting
-from tables.services.actions import action_create, action_update
+from tables.services.actions import action_create, action_edit, action_update
 from tables.services.meetings import meeting_schedule
 from tables.services.outcomes import measure_create, observation_record
 
@@ -103,9 +103,26 @@ def action_build(
 ) -> Action:
     """An action at the table, then moved through `statuses` in order by the same actor (each
     change must be one the service allows). Other fields (`owner_organization`, `owner`,
-    `due_date`, ...) go through `fields`."""
+    `due_date`, ...) go through `fields`. A due date already past is refused at creation, so it
+    is set afterwards with a reason, as a person records a late commitment."""
+    due = fields.get("due_date")
+    late = due is not None and due < timezone.localdate()
     with scope(tenant=table.tenant):
+        if late:
+            fields["due_date"] = None
         action = action_create(table=table, title=title, actor=actor, **fields)
+        if late:
+            action = action_edit(
+                action=action,
+                actor=actor,
+                title=action.title,
+                description=action.description,
+                owner_organization=action.owner_organization,
+                owner=action.owner,
+                due_date=due,
+                priority=action.priority,
+                due_change_reason="Agreed earlier; recorded late.",
+            )
         for status in statuses:
             action_update(action=action, actor=actor, status=status)
         if statuses:

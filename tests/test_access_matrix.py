@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -48,8 +49,10 @@ from partners.services.organizations import (
 )
 from tables.models import (
     FocusArea,
+    Measure,
     Meeting,
     MeetingStatus,
+    Observation,
     ParticipationRole,
     SeatRole,
     TableOrganization,
@@ -57,7 +60,7 @@ from tables.models import (
 )
 from tables.services.actions import action_create, action_update
 from tables.services.meetings import decision_add, meeting_schedule
-from tables.services.outcomes import measure_create
+from tables.services.outcomes import measure_create, observation_record
 from tables.services.seats import table_organization_add, table_seat_add
 
 from .access_support import (
@@ -208,6 +211,19 @@ def _measure(world: World, table_attr: str = "table", org_attr: str = "youth_org
     return {"table_slug": table.slug, "pk": measure.pk}
 
 
+def _observation(world: World, table_attr: str = "table", by: str = "partner") -> dict:
+    """A value of a fresh measure reported by the youth organization, recorded by `by`."""
+    kwargs = _measure(world, table_attr)
+    with scope(tenant=world.halton):
+        observation = observation_record(
+            measure=Measure.objects.get(pk=kwargs["pk"]),
+            actor=getattr(world, by),
+            value=Decimal(40),
+            period_end=date(2025, 12, 31),
+        )
+    return {**kwargs, "measure_pk": kwargs["pk"], "pk": observation.pk}
+
+
 def _digest_run(world: World) -> dict[str, object]:
     from engagement.services.digests import digest_run_plan
 
@@ -315,6 +331,27 @@ MATRIX: dict[str, Row | list[Row]] = {
         every_member(200, kwargs=_measure),
         Row(200, 200, 200, 200, 404, kwargs=lambda w: _measure(w, "ipv")),
     ],
+    "tables:measure-edit": [
+        runs_table(kwargs=_measure),
+        runs_members_only_table(kwargs=lambda w: _measure(w, "ipv")),
+        runs_table(400, method="post", kwargs=_measure),  # an empty form
+    ],
+    "tables:measure-retire": [
+        runs_table(kwargs=_measure),
+        runs_members_only_table(kwargs=lambda w: _measure(w, "ipv")),
+    ],
+    # Correcting a value: whoever recorded it (here the partner), the coordinators, admins.
+    "tables:observation-edit": [
+        Row(200, 403, 200, 200, 403, kwargs=_observation),
+        Row(200, 403, 200, 403, 403, kwargs=lambda w: _observation(w, by="admin")),
+        Row(200, 403, 200, 200, 404, kwargs=lambda w: _observation(w, "ipv")),
+        Row(400, 403, 400, 400, 403, method="post", kwargs=_observation),  # an empty form
+    ],
+    "tables:observation-delete": [
+        Row(200, 403, 200, 200, 403, kwargs=_observation),
+        Row(200, 403, 200, 403, 403, kwargs=lambda w: _observation(w, by="admin")),
+        Row(200, 403, 200, 200, 404, kwargs=lambda w: _observation(w, "ipv")),
+    ],
     "tables:feed": [
         every_member(200, kwargs=_table),
         Row(200, 403, 200, 200, 404, kwargs=_ipv),
@@ -336,7 +373,10 @@ MATRIX: dict[str, Row | list[Row]] = {
     "tables:meeting-agenda": runs_table(302, method="post", kwargs=_meeting),
     "tables:meeting-record": runs_table(kwargs=_meeting),
     "tables:meeting-decision": runs_table(302, method="post", kwargs=_meeting),
-    "tables:decision-action": runs_table(302, method="post", kwargs=_decision),
+    "tables:decision-action": [
+        runs_table(kwargs=_decision),
+        runs_table(400, method="post", kwargs=_decision),  # an empty form: no priority
+    ],
     "tables:meeting-rsvp": [
         every_member(302, method="post", kwargs=_meeting),
         Row(302, 403, 302, 302, 404, method="post", kwargs=lambda w: _meeting(w, "ipv")),
@@ -365,6 +405,13 @@ MATRIX: dict[str, Row | list[Row]] = {
             kwargs=lambda w: _action(w, org_attr="police_org"),
         ),
         Row(400, 403, 400, 400, 404, method="post", kwargs=lambda w: _action(w, "ipv")),
+    ],
+    # Editing: who may update the action (its organization's staff, coordinators, admins).
+    "tables:action-edit": [
+        Row(200, 403, 200, 200, 403, kwargs=_action),
+        Row(200, 403, 200, 403, 403, kwargs=lambda w: _action(w, org_attr="police_org")),
+        Row(200, 403, 200, 200, 404, kwargs=lambda w: _action(w, "ipv")),
+        Row(400, 403, 400, 400, 403, method="post", kwargs=_action),  # an empty form
     ],
     "partners:organizations": every_member(200),
     "partners:organizations-export": admin_only(200),
@@ -439,6 +486,10 @@ METHODS: dict[str, frozenset[str]] = {
     "tables:outcomes": GET_POST,
     "tables:measure": GET_POST,
     "tables:measure-csv": GET,
+    "tables:measure-edit": GET_POST,
+    "tables:measure-retire": GET_POST,
+    "tables:observation-edit": GET_POST,
+    "tables:observation-delete": GET_POST,
     "tables:feed": GET,
     "tables:meetings": GET_POST,
     "tables:meeting": GET,
@@ -447,11 +498,12 @@ METHODS: dict[str, frozenset[str]] = {
     "tables:meeting-agenda": POST,
     "tables:meeting-record": GET_POST,
     "tables:meeting-decision": POST,
-    "tables:decision-action": POST,
+    "tables:decision-action": GET_POST,
     "tables:meeting-rsvp": POST,
     "tables:actions": GET_POST,
     "tables:action": GET,
     "tables:action-update": POST,
+    "tables:action-edit": GET_POST,
     "partners:organizations": GET,
     "partners:organizations-export": GET,
     "partners:organization": GET,
@@ -651,6 +703,26 @@ CONFIRM: dict[str, list[Confirm]] = {
             lambda kw: Meeting._base_manager.get(pk=kw["pk"]).status == MeetingStatus.CANCELLED,
         ),
     ],
+    "tables:measure-retire": [
+        Confirm(
+            runs_table(302, kwargs=_measure),
+            lambda kw: Measure._base_manager.get(pk=kw["pk"]).retired_at is not None,
+        ),
+        Confirm(
+            runs_members_only_table(302, kwargs=lambda w: _measure(w, "ipv")),
+            lambda kw: Measure._base_manager.get(pk=kw["pk"]).retired_at is not None,
+        ),
+    ],
+    "tables:observation-delete": [
+        Confirm(
+            Row(302, 403, 302, 302, 403, kwargs=_observation),
+            lambda kw: not Observation._base_manager.filter(pk=kw["pk"]).exists(),
+        ),
+        Confirm(
+            Row(302, 403, 302, 302, 404, kwargs=lambda w: _observation(w, "ipv")),
+            lambda kw: not Observation._base_manager.filter(pk=kw["pk"]).exists(),
+        ),
+    ],
     "partners:staff-end": [
         Confirm(admin_only(302, kwargs=_new_staff), _ended(OrganizationMembership))
     ],
@@ -757,6 +829,7 @@ def _measure_form(organization: Organization) -> dict[str, object]:
         "name": "Days to first counselling appointment",
         "kind": "how_well",
         "unit": "days",
+        "unit_kind": "amount",
         "direction": "down",
         "baseline_value": "45",
         "baseline_date": "2024-01-01",
@@ -831,6 +904,91 @@ def _action_form(organization: Organization) -> dict[str, object]:
         "owner_organization": organization.pk,
         "due_date": "",
         "priority": "normal",
+    }
+
+
+def _staff_of(plan: Plan) -> User:
+    """A new person working at the plan's organization now (a possible owner person)."""
+    user = UserFactory(email=f"staff{next(_fresh)}@{plan.tenant.slug}.example")
+    MembershipFactory(tenant=plan.tenant, user=user)
+    _in_scope(
+        plan,
+        lambda: organization_staff_add(
+            organization=plan.organization, user=user, role=OrgRole.STAFF, actor=plan.admin
+        ),
+    )
+    return user
+
+
+def _owned_action_form(home: Plan, other: Plan, field: str) -> Form:
+    """Adding an action with an owner person, or an organization: another plan's is
+    refused."""
+    accepted = {**_action_form(home.organization), "owner": _staff_of(home).pk}
+    foreign = {"owner": _staff_of(other).pk, "owner_organization": other.organization.pk}
+    return Form(_table(home), accepted=accepted, refused={**accepted, field: foreign[field]})
+
+
+def _action_edit_form(home: Plan, other: Plan, field: str) -> Form:
+    action = _in_scope(
+        home,
+        lambda: action_create(
+            table=home.table,
+            title="Map referral pathways",
+            actor=home.admin,
+            owner_organization=home.organization,
+        ),
+    )
+    accepted = {
+        **_action_form(home.organization),
+        "owner": _staff_of(home).pk,
+        "priority": "high",
+        "due_change_reason": "",
+    }
+    foreign = {"owner": _staff_of(other).pk, "owner_organization": other.organization.pk}
+    return Form(
+        {"table_slug": home.table.slug, "pk": action.pk},
+        accepted=accepted,
+        refused={**accepted, field: foreign[field]},
+    )
+
+
+def _decision_owner_form(home: Plan, other: Plan) -> Form:
+    form = _decision_form(home, other)
+    accepted = {**form.accepted, "owner": _staff_of(home).pk, "priority": "normal"}
+    return Form(form.kwargs, accepted=accepted, refused={**accepted, "owner": _staff_of(other).pk})
+
+
+def _measure_edit_form(home: Plan, other: Plan, **refused: object) -> Form:
+    measure = _in_scope(
+        home,
+        lambda: measure_create(table=home.table, actor=home.admin, **_measure_fields()),
+    )
+    accepted = {
+        "name": "Days to a first counselling appointment",
+        "unit": "days",
+        "unit_kind": "amount",
+        "target_value": "28",
+        "target_date": "2028-06-30",
+        "data_source": "",
+        "reporting_organization": home.organization.pk,
+    }
+    return Form(
+        {"table_slug": home.table.slug, "pk": measure.pk},
+        accepted=accepted,
+        refused={**accepted, **refused},
+    )
+
+
+def _measure_fields() -> dict[str, object]:
+    return {
+        "name": "Days to first counselling appointment",
+        "kind": "how_well",
+        "unit": "days",
+        "direction": "down",
+        "baseline_value": Decimal(45),
+        "baseline_date": date(2024, 1, 1),
+        "target_value": Decimal(30),
+        "target_date": date(2027, 12, 31),
     }
 
 
@@ -1014,7 +1172,49 @@ FOREIGN: list[Field] = [
             refused=_measure_form(other.organization),
         ),
     ),
-    Field("tables:decision-action", "owner_organization", 400, _decision_form),
+    Field(
+        "tables:decision-action",
+        "owner_organization",
+        400,
+        lambda home, other: (
+            lambda form: Form(
+                form.kwargs,
+                accepted={**form.accepted, "priority": "normal"},
+                refused={**form.refused, "priority": "normal"},
+            )
+        )(_decision_form(home, other)),
+    ),
+    Field("tables:decision-action", "owner", 400, _decision_owner_form),
+    Field(
+        "tables:actions", "owner", 400, lambda home, other: _owned_action_form(home, other, "owner")
+    ),
+    Field(
+        "tables:action-edit",
+        "owner_organization",
+        400,
+        lambda home, other: _action_edit_form(home, other, "owner_organization"),
+    ),
+    Field(
+        "tables:action-edit",
+        "owner",
+        400,
+        lambda home, other: _action_edit_form(home, other, "owner"),
+    ),
+    Field(
+        "tables:measure-edit",
+        "reporting_organization",
+        400,
+        lambda home, other: _measure_edit_form(
+            home, other, reporting_organization=other.organization.pk
+        ),
+    ),
+    Field(
+        "tables:measure-edit",
+        "unit_kind",
+        400,
+        lambda home, other: _measure_edit_form(home, other, unit_kind="furlongs"),
+        across=False,
+    ),
     Field(
         "tables:actions",
         "owner_organization",

@@ -15,6 +15,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from html import unescape
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -72,20 +73,26 @@ from tables.models import (
     FocusArea,
     Measure,
     Meeting,
+    Observation,
     ParticipationRole,
     SeatRole,
     TableOrganization,
     TableSeat,
 )
-from tables.services.actions import action_create, action_update
+from tables.services.actions import (
+    action_create,
+    action_edit,
+    action_update,
+    decision_to_action,
+)
 from tables.services.meetings import (
     agenda_item_add,
     calendar_token_for,
     decision_add,
-    decision_to_action,
     meeting_record,
     meeting_rsvp,
 )
+from tables.services.outcomes import observation_record
 from tables.services.seats import table_organization_add, table_seat_add
 from tables.services.tables import focus_areas_seed, table_update
 
@@ -349,7 +356,16 @@ def populate(world: World) -> None:
             for table, org in zip([world.table, *tables], owners, strict=True):
                 action = action_create(
                     table=table, title="Map referral pathways", actor=admin, owner_organization=org,
-                    owner=world.partner, description="Who refers whom.", due_date=overdue,
+                    owner=world.partner if org == world.youth_org else None,
+                    description="Who refers whom.",
+                )  # fmt: skip
+                # A due date already past is a late commitment: set with its reason, which the
+                # action's timeline shows.
+                action_edit(
+                    action=action, actor=admin, title=action.title,
+                    description=action.description, owner_organization=org, owner=action.owner,
+                    due_date=overdue, priority=action.priority,
+                    due_change_reason="Agreed at the last meeting.",
                 )  # fmt: skip
                 action_update(action=action, actor=admin, text="Started.", status="in_progress")
                 action_update(action=action, actor=world.coordinator, text="Halfway there.")
@@ -394,6 +410,15 @@ def populate(world: World) -> None:
                 h, code="H.1", geographies=("Oakville", "Burlington"), domain_slug="local"
             )
             indicator_context_build(h, own, actor=admin)
+
+            # A value the partner recorded: its correction pages are theirs to read too.
+            reported = measure_build(
+                world.table, actor=admin, name="Referrals", reporting_organization=world.youth_org
+            )
+            observation_record(
+                measure=reported, actor=world.partner, value=Decimal(12),
+                period_end=date(2025, 12, 31), note="Counted.",
+            )  # fmt: skip
 
             # Made here because the meeting pages make them on first sight, and reading must
             # change nothing (see the snapshot in the test).
@@ -624,6 +649,10 @@ PK_SOURCES = {
     "recommendations": (Recommendation, lambda o: {"pk": o.pk}),
     "links": (RecommendationLink, lambda o: {"pk": o.pk}),
     "plan-actions": (PlanAction, lambda o: {"pk": o.pk}),
+    "values": (
+        Observation,
+        lambda o: {"table_slug": o.measure.table.slug, "measure_pk": o.measure_id, "pk": o.pk},
+    ),
 }
 
 

@@ -17,7 +17,15 @@ class ActionForm(PersonalInformationGuardMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("System-level work only: never names or details of people at risk."),
     )
-    owner_organization = forms.ChoiceField(label=_("Owned by"), required=False)
+    owner_organization = forms.ChoiceField(label=_("Owner organization"), required=False)
+    owner = forms.ChoiceField(
+        label=_("Owner person"),
+        required=False,
+        help_text=_(
+            "Someone who works at the owner organization now (with no organization, someone "
+            "with a seat at this table), or nobody in particular. It appears in their My work."
+        ),
+    )
     due_date = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -25,13 +33,65 @@ class ActionForm(PersonalInformationGuardMixin, forms.Form):
         label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
     )
 
-    def __init__(self, *args: object, organizations: list, allow_none: bool, **kwargs: object):
+    def __init__(
+        self,
+        *args: object,
+        organizations: list,
+        people: list[tuple[str, list]],
+        **kwargs: object,
+    ):
         super().__init__(*args, **kwargs)
-        choices = [(str(o.pk), o.name) for o in organizations]
-        if allow_none or not choices:
-            choices = [("", _("Me, not an organization")), *choices]
-        self.fields["owner_organization"].choices = choices
+        self.fields["owner_organization"].choices = [
+            ("", _("No organization")),
+            *[(str(o.pk), o.name) for o in organizations],
+        ]
         self.organizations = {str(o.pk): o for o in organizations}
+        self.fields["owner"].choices = [
+            ("", _("Nobody in particular")),
+            *[(group, [(str(u.pk), u.display_name) for u in users]) for group, users in people],
+        ]
+        self.people = {str(u.pk): u for _group, users in people for u in users}
+
+    def clean_owner_organization(self):
+        return self.organizations.get(self.cleaned_data["owner_organization"])
+
+    def clean_owner(self):
+        return self.people.get(self.cleaned_data["owner"])
+
+
+class ActionEditForm(ActionForm):
+    guarded_fields = ("title", "description", "due_change_reason")
+
+    due_change_reason = forms.CharField(
+        label=_("Why the due date changes"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when the due date changes (it may then be in the past, e.g. to record a "
+            "late commitment). It is kept in the action's timeline."
+        ),
+    )
+
+    field_order = [
+        "title",
+        "description",
+        "owner_organization",
+        "owner",
+        "due_date",
+        "due_change_reason",
+        "priority",
+    ]
+
+
+class DecisionActionForm(ActionForm):
+    """The action a decision becomes: its words are the title, so only who and when."""
+
+    guarded_fields = ()
+
+    def __init__(self, *args: object, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        del self.fields["title"], self.fields["description"], self.fields["not_personal"]
 
 
 class ActionUpdateForm(PersonalInformationGuardMixin, forms.Form):

@@ -80,20 +80,3 @@ class RecordForm(PersonalInformationGuardMixin, forms.Form):
 
 class RsvpForm(forms.Form):
     rsvp = forms.ChoiceField(choices=Rsvp.choices)
-
-
-class DecisionActionForm(forms.Form):
-    """The owner of the action a decision becomes: one of the organizations at the table, or
-    none. Any other value, another plan's organization included, is an error, never "none"."""
-
-    owner_organization = forms.ChoiceField(label=_("Owned by"), required=False)
-
-    def __init__(self, *args: object, organizations: list, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.organizations = {str(o.pk): o for o in organizations}
-        self.fields["owner_organization"].choices = [("", _("No organization"))] + [
-            (str(o.pk), o.name) for o in organizations
-        ]
-
-    def clean_owner_organization(self):
-        return self.organizations.get(self.cleaned_data["owner_organization"])

@@ -26,7 +26,7 @@ from tables.models.meetings import (
     MeetingStatus,
     Rsvp,
 )
-from tables.models.outcomes import Direction, Measure, MeasureKind, Observation
+from tables.models.outcomes import Direction, Measure, MeasureKind, Observation, UnitKind
 
 __all__ = [
     "ACTION_OPEN_STATUSES",
@@ -56,6 +56,7 @@ __all__ = [
     "TableOrganization",
     "TableSeat",
     "TableStatus",
+    "UnitKind",
     "Visibility",
     "Zone",
 ]

@@ -44,8 +44,11 @@ class Action(models.Model):
         on_delete=models.SET_NULL,
         related_name="actions",
     )
+    # The person who does it (a current member of the owner organization), or nobody in
+    # particular; never simply whoever typed it in (that is `created_by`).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("owner person"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -98,6 +101,10 @@ class ActionUpdate(models.Model):
     text = models.TextField(blank=True)
     status_from = models.CharField(max_length=12, choices=ActionStatus.choices, blank=True)
     status_to = models.CharField(max_length=12, choices=ActionStatus.choices, blank=True)
+    # A moved due date: kept in the timeline with its reason (the text).
+    due_changed = models.BooleanField(default=False)
+    due_from = models.DateField(null=True, blank=True)
+    due_to = models.DateField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(tenant="tenant")

@@ -23,12 +23,29 @@ class Direction(models.TextChoices):
     DOWN = "down", _("Lower is better")
 
 
+class UnitKind(models.TextChoices):
+    """What kind of number a measure counts: it decides which values are possible."""
+
+    COUNT = "count", _("Count (whole number)")
+    PERCENTAGE = "percentage", _("Percentage (0 to 100)")
+    RATE = "rate", _("Rate (e.g. per 100,000)")
+    AMOUNT = "amount", _("Amount (e.g. days, dollars)")
+
+
 class Measure(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     table = models.ForeignKey(ActionTable, on_delete=models.CASCADE, related_name="measures")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=MeasureKind.choices)
     unit = models.CharField(max_length=40, help_text=_("e.g. %, days, people, per 100,000"))
+    unit_kind = models.CharField(
+        _("kind of number"), max_length=12, choices=UnitKind.choices, default=UnitKind.AMOUNT
+    )
+    allows_negative = models.BooleanField(
+        _("values may be negative"),
+        default=False,
+        help_text=_("Only for a rate or an amount that can fall below zero (a net change)."),
+    )
     direction = models.CharField(max_length=4, choices=Direction.choices)
     baseline_value = models.DecimalField(max_digits=12, decimal_places=2)
     baseline_date = models.DateField()
@@ -44,6 +61,8 @@ class Measure(models.Model):
         help_text=_("Its staff record the observations."),
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Retired measures keep their values as history; they leave the on-track counts.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 
@@ -58,6 +77,10 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Observation(models.Model):

@@ -6,8 +6,8 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cswb.models import TenantMembership, User
-from partners.models import OrganizationMembership
-from tables.models import ACTION_OPEN_STATUSES, Action
+from partners.models import Organization, OrganizationMembership
+from tables.models import ACTION_OPEN_STATUSES, Action, ActionTable, TableSeat
 from tables.selectors.tables import tables_visible_to
 
 
@@ -39,3 +39,33 @@ def my_open_actions(*, user: User, membership: TenantMembership, limit: int | No
         .select_related("table", "owner", "owner_organization")
     )
     return list(actions[:limit]) if limit else actions
+
+
+def action_owner_people(
+    *, table: ActionTable, organizations: list[Organization]
+) -> list[tuple[str, list[User]]]:
+    """Who may own an action of the table, grouped as the form offers them: the current staff
+    of each organization, then the seat holders (owners of an action with no organization).
+    Active members of the plan only; two queries whatever the numbers."""
+    active = TenantMembership.objects.filter(tenant_id=table.tenant_id, is_active=True).values(
+        "user_id"
+    )
+    staff: dict[int, list[User]] = {o.pk: [] for o in organizations}
+    for membership in (
+        OrganizationMembership.objects.current()
+        .filter(organization__in=organizations, user__in=active)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    ):
+        staff[membership.organization_id].append(membership.user)
+    seated = [
+        seat.user
+        for seat in TableSeat.objects.current()
+        .filter(table=table, user__in=active)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    ]
+    groups = [(o.name, staff[o.pk]) for o in organizations if staff[o.pk]]
+    if seated:
+        groups.append(("Seats at this table (no organization)", seated))
+    return groups

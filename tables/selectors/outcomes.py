@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tables.models import Direction, Measure, Observation
 
 
-def _fmt(value: Decimal) -> str:
+def number_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}".rstrip("0")
 
 
@@ -83,9 +83,9 @@ def trend_sentence(measure: Measure, observations: list[Observation]) -> str:
     if baseline:
         size = f"{abs(change) / abs(baseline) * 100:.0f}%"
     else:
-        size = f"{_fmt(abs(change))} {measure.unit}"
+        size = f"{number_text(abs(change))} {measure.unit}"
     movement = "unchanged" if change == 0 else f"{'up' if change > 0 else 'down'} {size}"
-    goal = f"the target of {_fmt(target)} by {measure.target_date:%b %Y}"
+    goal = f"the target of {number_text(target)} by {measure.target_date:%b %Y}"
     standing = {
         Standing.MET: f"{goal} is met",
         Standing.MOVING_AWAY: f"moving away from {goal}",
@@ -93,8 +93,8 @@ def trend_sentence(measure: Measure, observations: list[Observation]) -> str:
         Standing.BEHIND: f"behind the pace needed for {goal}",
     }[trend.standing]
     return (
-        f"{movement.capitalize()} since baseline ({_fmt(baseline)} → {_fmt(trend.latest)} "
-        f"{measure.unit}); {standing}."
+        f"{movement.capitalize()} since baseline ({number_text(baseline)} → "
+        f"{number_text(trend.latest)} {measure.unit}); {standing}."
     )
 
 
@@ -132,7 +132,7 @@ def line_chart(measure: Measure, observations: list[Observation], *, chart_id: s
     for tick in (low + pad, (low + high) / 2, high - pad):
         parts.append(
             f'<text x="{left - 8}" y="{y(tick) + 4:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#1b1b1b">{_fmt(tick.quantize(Decimal("0.1")))}</text>'
+            f'font-size="12" fill="#1b1b1b">{number_text(tick.quantize(Decimal("0.1")))}</text>'
         )
     for d in (min(dates), max(dates)):
         parts.append(
@@ -146,7 +146,7 @@ def line_chart(measure: Measure, observations: list[Observation], *, chart_id: s
     )
     parts.append(
         f'<text x="{width - right + 6}" y="{ty + 4:.1f}" font-size="12" '
-        f'fill="#8a1c1c">Target {_fmt(measure.target_value)}</text>'
+        f'fill="#8a1c1c">Target {number_text(measure.target_value)}</text>'
     )
     line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
     parts.append(f'<polyline points="{line}" fill="none" stroke="#0b4f7c" stroke-width="3"/>')

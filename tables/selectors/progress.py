@@ -97,8 +97,11 @@ def attendance_rate(row: ActionTable) -> int | None:
 
 
 def measures_with_trends(tables: list[ActionTable]) -> dict[int, list[dict[str, object]]]:
-    """Each table's measures with their trend sentences: two queries for all tables."""
-    measures = list(Measure.objects.filter(table__in=tables).order_by("kind", "name"))
+    """Each table's measures in use with their trend sentences (retired ones are history, not
+    progress): two queries for all tables."""
+    measures = list(
+        Measure.objects.filter(table__in=tables, retired_at__isnull=True).order_by("kind", "name")
+    )
     observations: dict[int, list[Observation]] = {m.pk: [] for m in measures}
     for observation in Observation.objects.filter(measure__in=measures).order_by("period_end"):
         observations[observation.measure_id].append(observation)

@@ -92,7 +92,10 @@ def table_workspace(*, table: ActionTable, with_timeline: bool) -> dict[str, obj
         .order_by("starts_at")
         .first()
     )
-    measures = list(Measure.objects.filter(table=table).order_by("kind", "name"))
+    # Measures in use: retired ones stay on the outcomes page as history.
+    measures = list(
+        Measure.objects.filter(table=table, retired_at__isnull=True).order_by("kind", "name")
+    )
     values: dict[int, list[Observation]] = {m.pk: [] for m in measures}
     for observation in Observation.objects.filter(measure__table=table).order_by("period_end"):
         values[observation.measure_id].append(observation)

@@ -8,10 +8,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cswb.models import User
+from cswb.models import TenantMembership, User
 from cswb.services import activity_record
-from partners.models import Organization
-from tables.models import Action, ActionStatus, ActionTable, ActionUpdate, Priority
+from partners.models import Organization, OrganizationMembership
+from tables.models import (
+    Action,
+    ActionStatus,
+    ActionTable,
+    ActionUpdate,
+    Decision,
+    Priority,
+    TableSeat,
+)
 
 S = ActionStatus
 ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -21,6 +29,42 @@ ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
     S.DONE: frozenset({S.IN_PROGRESS}),  # reopened
     S.CANCELLED: frozenset({S.PLANNED}),  # revived
 }
+
+
+def _owner_problems(
+    *, table: ActionTable, owner_organization: Organization | None, owner: User | None
+) -> dict[str, str]:
+    """An action's organization takes part in its plan; its person is a current member of
+    that organization, or, with no organization, holds a seat at the table."""
+    errors: dict[str, str] = {}
+    if owner_organization is not None and owner_organization.tenant_id != table.tenant_id:
+        errors["owner_organization"] = "That organization is not in this plan."
+        return errors
+    if owner is None:
+        return errors
+    in_plan = TenantMembership.objects.filter(
+        tenant_id=table.tenant_id, user=owner, is_active=True
+    ).exists()
+    if owner_organization is not None:
+        if not in_plan or not (
+            OrganizationMembership.objects.current()
+            .filter(organization=owner_organization, user=owner)
+            .exists()
+        ):
+            errors["owner"] = (
+                f"Choose someone who works at {owner_organization.name} now, or nobody."
+            )
+    elif not in_plan or not TableSeat.objects.current().filter(table=table, user=owner).exists():
+        errors["owner"] = (
+            "Without an organization, the owner is someone with a seat at this table, or nobody."
+        )
+    return errors
+
+
+PAST_DUE_AT_CREATION = (
+    "The due date has passed. Choose today or a later date; to record a commitment that is "
+    "already late, add the action, then change its due date and give the reason."
+)
 
 
 @transaction.atomic
@@ -35,13 +79,18 @@ def action_create(
     due_date: date | None = None,
     priority: str = Priority.NORMAL,
 ) -> Action:
-    if owner_organization is not None and owner_organization.tenant_id != table.tenant_id:
-        raise ValidationError({"owner_organization": "That organization is not in this plan."})
+    """A new action, owned by an organization and/or a person (never simply by whoever
+    records it: that is `created_by`)."""
+    errors = _owner_problems(table=table, owner_organization=owner_organization, owner=owner)
+    if due_date is not None and due_date < timezone.localdate():
+        errors["due_date"] = PAST_DUE_AT_CREATION
+    if errors:
+        raise ValidationError(errors)
     action = Action(
         tenant=table.tenant,
         table=table,
         title=title.strip(),
-        description=description,
+        description=description.strip(),
         owner_organization=owner_organization,
         owner=owner,
         due_date=due_date,
@@ -58,6 +107,138 @@ def action_create(
         target=action,
         table=table,
     )
+    return action
+
+
+def _date_text(value: date | None) -> str:
+    return f"{value:%b %-d, %Y}" if value else "no date"
+
+
+def _person(user: User | None) -> str | None:
+    return user.display_name if user is not None else None
+
+
+@transaction.atomic
+def action_edit(
+    *,
+    action: Action,
+    actor: User,
+    title: str,
+    description: str,
+    owner_organization: Organization | None,
+    owner: User | None,
+    due_date: date | None,
+    priority: str,
+    due_change_reason: str = "",
+) -> Action:
+    """Change what an action is, who owns it and when it is due. A new due date needs a
+    reason, kept in the action's timeline; it may then be in the past (a late commitment)."""
+    action = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("table", "owner", "owner_organization")
+        .get(pk=action.pk)
+    )
+    old = {
+        "title": action.title,
+        "description": action.description,
+        "owner_organization": action.owner_organization,
+        "owner": action.owner,
+        "due_date": action.due_date,
+        "priority": action.priority,
+    }
+    new = {
+        "title": title.strip(),
+        "description": description.strip(),
+        "owner_organization": owner_organization,
+        "owner": owner,
+        "due_date": due_date,
+        "priority": priority,
+    }
+    changed = [name for name in old if old[name] != new[name]]
+    errors = _owner_problems(table=action.table, owner_organization=owner_organization, owner=owner)
+    if "owner" not in changed and "owner_organization" not in changed:
+        errors.pop("owner", None)  # someone who has since left stays until the owner changes
+    reason = due_change_reason.strip()
+    if "due_date" in changed and not reason:
+        errors["due_change_reason"] = "Say why the due date changes: it is kept in the timeline."
+    if errors:
+        raise ValidationError(errors)
+    if not changed:
+        return action
+    for name in changed:
+        setattr(action, name, new[name])
+    action.full_clean()
+    action.save(update_fields=changed)
+    shown = {
+        "owner_organization": lambda o: o.name if o else None,
+        "owner": _person,
+        "due_date": lambda d: d.isoformat() if d else None,
+    }
+    changes = {
+        name: [shown.get(name, str)(old[name]), shown.get(name, str)(new[name])] for name in changed
+    }
+    summary = f"{action.title}: edited ({', '.join(n.replace('_', ' ') for n in changed)})"
+    if "due_date" in changed:
+        ActionUpdate.objects.create(
+            tenant=action.tenant,
+            action=action,
+            author=actor,
+            text=reason,
+            due_changed=True,
+            due_from=old["due_date"],
+            due_to=due_date,
+        )
+        changes["due_change_reason"] = reason
+        summary = (
+            f"{action.title}: due date moved from {_date_text(old['due_date'])} to "
+            f"{_date_text(due_date)}. Reason: {reason}"
+        )
+    activity_record(
+        tenant=action.tenant,
+        actor=actor,
+        verb="action.edited",
+        summary=summary,
+        target=action,
+        table=action.table,
+        changes=changes,
+    )
+    return action
+
+
+@transaction.atomic
+def decision_to_action(
+    *,
+    decision: Decision,
+    actor: User,
+    owner_organization: Organization | None = None,
+    owner: User | None = None,
+    due_date: date | None = None,
+    priority: str = Priority.NORMAL,
+) -> Action:
+    """Turn a decision into an action in one step, with its owner and due date; the action
+    links back to the decision. The decision's words are its title, and its description
+    only when the title had to be shortened (never the same words twice)."""
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("meeting__table")
+        .get(pk=decision.pk)
+    )
+    if decision.action_id is not None:
+        raise ValidationError("This decision already became an action.")
+    text = decision.text.strip()
+    short = text if len(text) <= 200 else text[:199].rstrip() + "…"
+    action = action_create(
+        table=decision.meeting.table,
+        actor=actor,
+        owner_organization=owner_organization,
+        owner=owner,
+        due_date=due_date,
+        priority=priority,
+        title=short,
+        description="" if short == text else text,
+    )
+    decision.action = action
+    decision.save(update_fields=["action"])
     return action
 
 

@@ -3,7 +3,7 @@ the meeting's iCalendar sequence so subscribed calendars take the new version.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,9 +16,7 @@ from django.utils.dateformat import format as date_format
 from cswb.emails import email_build
 from cswb.models import User
 from cswb.services import activity_record
-from partners.models import Organization
 from tables.models import (
-    Action,
     ActionTable,
     AgendaItem,
     Attendance,
@@ -30,7 +28,6 @@ from tables.models import (
     Rsvp,
     TableSeat,
 )
-from tables.services.actions import action_create
 
 # "Nov 24, 2026 at 10:00 a.m.", as the pages write times (Django's date format).
 WHEN = r"M j, Y \a\t g:i a"
@@ -214,31 +211,6 @@ def decision_add(
         summary=f"Decided at {meeting.title}: {decision.text[:200]}",
     )
     return decision
-
-
-@transaction.atomic
-def decision_to_action(
-    *,
-    decision: Decision,
-    actor: User,
-    owner_organization: Organization | None = None,
-    due_date: date | None = None,
-) -> Action:
-    """Turn a decision into an action in one step; the action links back to it."""
-    if decision.action_id is not None:
-        raise ValidationError("This decision already became an action.")
-    text = decision.text
-    action = action_create(
-        table=decision.meeting.table,
-        actor=actor,
-        owner_organization=owner_organization,
-        due_date=due_date,
-        title=text if len(text) <= 200 else text[:197] + "…",
-        description=f"From the decision at {decision.meeting.title}: {text}",
-    )
-    decision.action = action
-    decision.save(update_fields=["action"])
-    return action
 
 
 @transaction.atomic

@@ -5,32 +5,73 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
 from cswb.ui import error_text
-from partners.models import Organization
-from tables.access import TableNeed, get_action_for, get_table_for, user_organization_ids
-from tables.forms.actions import ActionFilterForm, ActionForm, ActionUpdateForm
+from partners.models import Organization, OrganizationMembership
+from tables.access import (
+    TableNeed,
+    get_action_for,
+    get_decision_for,
+    get_table_for,
+)
+from tables.forms.actions import (
+    ActionEditForm,
+    ActionFilterForm,
+    ActionForm,
+    ActionUpdateForm,
+    DecisionActionForm,
+)
 from tables.models import ACTION_OPEN_STATUSES, Action, ActionUpdate, TableOrganization
-from tables.selectors.actions import my_open_actions, overdue_first
-from tables.services.actions import ACTION_TRANSITIONS, action_create, action_update
+from tables.selectors.actions import action_owner_people, my_open_actions, overdue_first
+from tables.services.actions import (
+    ACTION_TRANSITIONS,
+    action_create,
+    action_edit,
+    action_update,
+    decision_to_action,
+)
 
 PAGE_SIZE = 30
 
 
-def _owner_choices(request, table, access) -> tuple[list[Organization], bool]:
-    """Organizations an action may be owned by: any at the table for its coordinators; one's
-    own that sit there for everyone else."""
-    at_table = Organization.objects.filter(
+def _owner_choices(request, table, access, current: Action | None = None) -> dict[str, list]:
+    """Who an action may be owned by, as the form's `organizations` and `people`: any
+    organization at the table for its coordinators, one's own that sit there for everyone
+    else (and the action's present one, when editing); people as `action_owner_people`."""
+    at_table = Q(
         pk__in=TableOrganization.objects.current().filter(table=table).values("organization_id")
-    ).order_by("name")
-    if access.can_change:
-        return list(at_table), True
-    return list(at_table.filter(pk__in=user_organization_ids(request.user))), True
+    )
+    if not access.can_change:
+        at_table &= Q(
+            pk__in=OrganizationMembership.objects.current()
+            .filter(user=request.user)
+            .values("organization_id")
+        )
+    if current is not None and current.owner_organization_id:
+        at_table |= Q(pk=current.owner_organization_id)
+    organizations = list(Organization.objects.filter(at_table).order_by("name"))
+    people = action_owner_people(table=table, organizations=organizations)
+    if current is not None and current.owner is not None:
+        offered = {u.pk for _group, users in people for u in users}
+        if current.owner_id not in offered:  # has since left: shown until changed
+            people.append(("Owner now", [current.owner]))
+    return {"organizations": organizations, "people": people}
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error_text(error))
+        return
+    for key, errors in error.message_dict.items():
+        for message in errors:
+            form.add_error(key if key in form.fields else None, message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,28 +79,25 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
     need = TableNeed.LOG if request.method == "POST" else TableNeed.VIEW
     access = get_table_for(request, table_slug, need=need)
     table = access.table
-    organizations, allow_none = _owner_choices(request, table, access)
     form = ActionForm(
         request.POST if request.method == "POST" else None,
-        organizations=organizations,
-        allow_none=allow_none,
+        **_owner_choices(request, table, access),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        owner_org = form.organizations.get(data["owner_organization"])
         try:
             action = action_create(
                 table=table,
                 title=data["title"],
                 description=data["description"],
-                owner_organization=owner_org,
-                owner=request.user,
+                owner_organization=data["owner_organization"],
+                owner=data["owner"],
                 due_date=data["due_date"],
                 priority=data["priority"],
                 actor=request.user,
             )
         except ValidationError as error:
-            form.add_error(None, error_text(error))
+            _errors_to_form(form, error)
         else:
             messages.success(request, f"Action “{action.title}” added.")
             return redirect(
@@ -154,6 +192,91 @@ def action_update_view(request: HttpRequest, tenant_slug: str, table_slug: str, 
     )
     template = "tables/actions/detail.html#work" if request.htmx else "tables/actions/detail.html"
     return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    found = get_action_for(request, table_slug, pk, update=True)
+    action = found.action
+    initial = {
+        "title": action.title,
+        "description": action.description,
+        "owner_organization": str(action.owner_organization_id or ""),
+        "owner": str(action.owner_id or ""),
+        "due_date": action.due_date,
+        "priority": action.priority,
+    }
+    form = ActionEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        **_owner_choices(request, found.table, found.access, current=action),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action_edit(action=action, actor=request.user, **_without_guard(form.cleaned_data))
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "The action was saved.")
+            return redirect(
+                "tables:action", tenant_slug=tenant_slug, table_slug=found.table.slug, pk=action.pk
+            )
+    return render(
+        request,
+        "tables/actions/edit.html",
+        {"tenant": found.table.tenant, "table": found.table, "action": action, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _without_guard(data: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in data.items() if k != "not_personal"}
+
+
+@require_http_methods(["GET", "POST"])
+def action_from_decision(
+    request: HttpRequest, tenant_slug: str, table_slug: str, pk: int, decision_pk: int
+):
+    """A decision becomes an action in one step that asks who owns it and by when."""
+    found = get_decision_for(request, table_slug, pk, decision_pk, need=TableNeed.CHANGE)
+    meeting_url = reverse("tables:meeting", args=[tenant_slug, found.table.slug, pk])
+    if found.decision.action_id is not None:
+        messages.info(request, "This decision is already an action.")
+        return redirect(
+            "tables:action",
+            tenant_slug=tenant_slug,
+            table_slug=found.table.slug,
+            pk=found.decision.action_id,
+        )
+    form = DecisionActionForm(
+        request.POST if request.method == "POST" else None,
+        **_owner_choices(request, found.table, found.access),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = decision_to_action(
+                decision=found.decision, actor=request.user, **_without_guard(form.cleaned_data)
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "The decision is now an action.")
+            return redirect(
+                "tables:action", tenant_slug=tenant_slug, table_slug=found.table.slug, pk=action.pk
+            )
+    return render(
+        request,
+        "tables/actions/from_decision.html",
+        {
+            "tenant": found.table.tenant,
+            "table": found.table,
+            "meeting": found.meeting,
+            "decision": found.decision,
+            "form": form,
+            "meeting_url": meeting_url,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET

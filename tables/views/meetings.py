@@ -16,7 +16,6 @@ from cswb.selectors import memberships_for_user
 from cswb.ui import confirm_then, error_text
 from tables.access import (
     TableNeed,
-    get_decision_for,
     get_meeting_for,
     get_table_for,
     tables_granted,
@@ -24,7 +23,6 @@ from tables.access import (
 from tables.calendar import meetings_ics
 from tables.forms.meetings import (
     AgendaItemForm,
-    DecisionActionForm,
     DecisionForm,
     MeetingForm,
     RecordForm,
@@ -41,13 +39,11 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
-from tables.selectors.tables import organizations_at_table
 from tables.services.meetings import (
     agenda_item_add,
     calendar_token_for,
     calendar_token_reset,
     decision_add,
-    decision_to_action,
     meeting_cancel,
     meeting_record,
     meeting_rsvp,
@@ -203,35 +199,6 @@ def decision_add_view(request: HttpRequest, tenant_slug: str, table_slug: str, p
             " ".join(str(e) for e in form.errors.get("__all__", [])) or "Write the decision.",
         )
     return redirect(_meeting_url(found.meeting))
-
-
-@require_POST
-def decision_action(
-    request: HttpRequest, tenant_slug: str, table_slug: str, pk: int, decision_pk: int
-):
-    found = get_decision_for(request, table_slug, pk, decision_pk, need=TableNeed.CHANGE)
-    form = DecisionActionForm(request.POST, organizations=organizations_at_table(table=found.table))
-    if not form.is_valid():
-        return render(
-            request,
-            "400.html",
-            {
-                "reason": "Choose one of the organizations at this table, or none.",
-                "back_url": _meeting_url(found.meeting),
-            },
-            status=400,
-        )
-    try:
-        action = decision_to_action(
-            decision=found.decision,
-            actor=request.user,
-            owner_organization=form.cleaned_data["owner_organization"],
-        )
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-        return redirect(_meeting_url(found.meeting))
-    messages.success(request, "The decision is now an action.")
-    return redirect(reverse("tables:action", args=[tenant_slug, found.table.slug, action.pk]))
 
 
 @require_http_methods(["GET", "POST"])

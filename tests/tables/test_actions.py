@@ -4,16 +4,26 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
 from cswb.models import ActivityEvent
+from partners.models import OrgRole
+from partners.services.organizations import organization_staff_add
 from tables.models import Action, ActionStatus, ActionUpdate
-from tables.services.actions import action_update
+from tables.services.actions import (
+    PAST_DUE_AT_CREATION,
+    action_create,
+    action_update,
+    decision_to_action,
+)
+from tables.services.meetings import decision_add
 
-from ..builders import action_build
+from ..builders import action_build, meeting_build
 from ..conftest import World
+from ..factories import MembershipFactory, UserFactory
 
 
 def _action(world: World, table=None, org=None, **kwargs) -> Action:
@@ -63,7 +73,7 @@ def test_partner_staff_log_for_their_own_organization_only(world: World, client_
     url = reverse("tables:actions", args=["halton", world.table.slug])
     partner = client_for("partner")
     choices = dict(partner.get(url).context["form"].fields["owner_organization"].choices)
-    assert set(choices.values()) == {"Me, not an organization", "Halton Youth Services"}
+    assert set(choices.values()) == {"No organization", "Halton Youth Services"}
     refused = partner.post(
         url,
         {
@@ -85,7 +95,9 @@ def test_partner_staff_log_for_their_own_organization_only(world: World, client_
     with scope(tenant=world.halton):
         action = Action.objects.get(title="Youth peer support")
         assert ActivityEvent.objects.filter(verb="action.created", table=world.table).exists()
-    assert action.owner_organization == world.youth_org and action.owner == world.partner
+    # Whoever types it in is not its owner: the organization is, with nobody in particular.
+    assert action.owner_organization == world.youth_org and action.owner is None
+    assert action.created_by == world.partner
 
 
 def test_an_update_in_place_and_as_a_plain_form(world: World, client_for) -> None:
@@ -171,9 +183,218 @@ def test_action_pages_keep_their_query_budget(
             action = _action(world, title=f"Action {round_}-{n}")
             with scope(tenant=world.halton):
                 action_update(action=action, actor=world.admin, text="Progress.")
-        for url in urls:
-            with django_assert_max_num_queries(15):
+        # The list's form offers owner people: the organizations' staff and the seats (two
+        # queries, whatever their numbers).
+        for url, budget in zip(urls, (16, 15), strict=True):
+            with django_assert_max_num_queries(budget):
                 assert partner.get(url).status_code == 200
         detail = reverse("tables:action", args=["halton", world.table.slug, action.pk])
         with django_assert_max_num_queries(15):
             assert partner.get(detail).status_code == 200
+
+
+# -- a past due date at creation, editing, owners ---------------------------------------------
+
+
+def _staff(world: World, organization, email: str):
+    """A member of the plan working at `organization` now."""
+    user = UserFactory(email=email)
+    MembershipFactory(tenant=world.halton, user=user)
+    with scope(tenant=world.halton):
+        organization_staff_add(
+            organization=organization, user=user, role=OrgRole.STAFF, actor=world.admin
+        )
+    return user
+
+
+def _edit_data(action: Action, **changes: object) -> dict[str, object]:
+    return {
+        "title": action.title,
+        "description": action.description,
+        "owner_organization": action.owner_organization_id or "",
+        "owner": action.owner_id or "",
+        "due_date": action.due_date.isoformat() if action.due_date else "",
+        "priority": action.priority,
+        "due_change_reason": "",
+        **changes,
+    }
+
+
+def test_a_past_due_date_is_refused_at_creation(world: World, client_for) -> None:
+    url = reverse("tables:actions", args=["halton", world.table.slug])
+    yesterday = timezone.localdate() - timedelta(days=1)
+    response = client_for("coordinator").post(
+        url, {"title": "Late one", "priority": "normal", "due_date": yesterday.isoformat()}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["due_date"] == [PAST_DUE_AT_CREATION]
+    with scope(tenant=world.halton):
+        assert not Action.objects.filter(title="Late one").exists()
+    today = client_for("coordinator").post(
+        url, {"title": "Today's", "priority": "normal", "due_date": timezone.localdate()}
+    )
+    assert today.status_code == 302
+
+
+def test_the_owner_person_works_at_the_owner_organization(world: World, client_for) -> None:
+    """Server-side: a person of another organization (or none at the table, or another plan)
+    is a field error and nothing is saved."""
+    officer = _staff(world, world.police_org, "officer@halton.example")
+    url = reverse("tables:actions", args=["halton", world.table.slug])
+    coordinator = client_for("coordinator")
+    data = {
+        "title": "Joint outreach",
+        "priority": "normal",
+        "owner_organization": world.youth_org.pk,
+    }
+    wrong = coordinator.post(url, {**data, "owner": officer.pk})
+    assert wrong.status_code == 400
+    assert wrong.context["form"].errors["owner"] == [
+        "Choose someone who works at Halton Youth Services now, or nobody."
+    ]
+    foreign = coordinator.post(url, {**data, "owner": world.outsider.pk})
+    assert foreign.status_code == 400 and "owner" in foreign.context["form"].errors
+    no_org = coordinator.post(url, {**data, "owner_organization": "", "owner": officer.pk})
+    assert no_org.status_code == 400 and "seat at this table" in no_org.context["form"].errors[
+        "owner"][0]  # fmt: skip
+    with scope(tenant=world.halton):
+        assert not Action.objects.filter(title="Joint outreach").exists()
+        with pytest.raises(ValidationError):  # the service refuses it whoever calls
+            action_create(table=world.table, title="Joint outreach", actor=world.admin,
+                          owner_organization=world.youth_org, owner=officer)  # fmt: skip
+    assert coordinator.post(url, {**data, "owner": world.partner.pk}).status_code == 302
+    with scope(tenant=world.halton):
+        action = Action.objects.get(title="Joint outreach")
+    assert (action.owner, action.created_by) == (world.partner, world.coordinator)
+
+
+def test_a_new_due_date_needs_a_reason_kept_in_the_timeline(world: World, client_for) -> None:
+    action = _action(world, due_date=timezone.localdate() + timedelta(days=10))
+    url = reverse("tables:action-edit", args=["halton", world.table.slug, action.pk])
+    partner = client_for("partner")  # staff of the owner organization
+    assert partner.get(url).status_code == 200
+    late = timezone.localdate() - timedelta(days=5)
+    no_reason = partner.post(url, _edit_data(action, due_date=late.isoformat()))
+    assert no_reason.status_code == 400
+    assert no_reason.context["form"].errors["due_change_reason"]
+    with scope(tenant=world.halton):
+        action.refresh_from_db()
+    assert action.due_date == timezone.localdate() + timedelta(days=10)
+    reason = "Agreed at the March meeting; recorded late."
+    saved = partner.post(
+        url, _edit_data(action, due_date=late.isoformat(), due_change_reason=reason)
+    )
+    assert saved.status_code == 302
+    with scope(tenant=world.halton):
+        action.refresh_from_db()
+        entry = ActionUpdate.objects.get(action=action, due_changed=True)
+        event = ActivityEvent.objects.get(verb="action.edited", table=world.table)
+    assert action.due_date == late and action.is_overdue  # a past date, with its reason
+    assert (entry.due_to, entry.text, entry.author) == (late, reason, world.partner)
+    assert event.changes["due_change_reason"] == reason
+    page = partner.get(reverse("tables:action", args=["halton", world.table.slug, action.pk]))
+    content = page.content.decode()
+    assert f"Due date moved from {entry.due_from:%b %-d, %Y} to {late:%b %-d, %Y}" in content
+    assert reason in content
+
+
+def test_editing_an_action_records_what_changed(world: World, client_for) -> None:
+    action = _action(world, title="Map pathways", description="Who refers whom.")
+    url = reverse("tables:action-edit", args=["halton", world.table.slug, action.pk])
+    officer = _staff(world, world.police_org, "officer@halton.example")
+    response = client_for("coordinator").post(
+        url,
+        _edit_data(
+            action,
+            title="Map referral pathways",
+            owner_organization=world.police_org.pk,
+            owner=officer.pk,
+            priority="high",
+        ),
+    )
+    assert response.status_code == 302
+    with scope(tenant=world.halton):
+        action.refresh_from_db()
+        event = ActivityEvent.objects.get(verb="action.edited")
+    assert (action.title, action.owner, action.priority) == (
+        "Map referral pathways",
+        officer,
+        "high",
+    )
+    assert event.changes == {
+        "title": ["Map pathways", "Map referral pathways"],
+        "owner_organization": ["Halton Youth Services", "Halton Police"],
+        "owner": [None, officer.display_name],
+        "priority": ["normal", "high"],
+    }
+    # The partner's organization no longer owns it: they may no longer edit it.
+    assert client_for("partner").get(url).status_code == 403
+
+
+def test_my_work_is_the_owners_not_the_typists(world: World, client_for) -> None:
+    """A coordinator who records an action for the youth organization does not see it as hers;
+    its staff do. Moving its owner moves it between people's My work and home pages."""
+    officer = _staff(world, world.police_org, "officer@halton.example")
+    coordinator = client_for("coordinator")
+    created = coordinator.post(
+        reverse("tables:actions", args=["halton", world.table.slug]),
+        {"title": "Peer support pilot", "priority": "normal",
+         "owner_organization": world.youth_org.pk},
+    )  # fmt: skip
+    assert created.status_code == 302
+
+    def titles(role_or_user) -> tuple[list[str], list[str]]:
+        client = client_for(role_or_user) if isinstance(role_or_user, str) else Client()
+        if not isinstance(role_or_user, str):
+            client.force_login(role_or_user)
+        work = client.get(reverse("my-work", args=["halton"])).context["actions"]
+        home = client.get(reverse("tenant-home", args=["halton"])).context["my_actions"]
+        return [a.title for a in work], [a.title for a in home]
+
+    mine = (["Peer support pilot"], ["Peer support pilot"])
+    assert titles("coordinator") == ([], [])
+    assert titles("partner") == mine
+    assert titles(officer) == ([], [])
+    with scope(tenant=world.halton):
+        action = Action.objects.get(title="Peer support pilot")
+    due = timezone.localdate() + timedelta(days=14)
+    moved = coordinator.post(
+        reverse("tables:action-edit", args=["halton", world.table.slug, action.pk]),
+        _edit_data(action, owner_organization=world.police_org.pk, owner=officer.pk,
+                   due_date=due.isoformat(), due_change_reason="Police lead the pilot now."),
+    )  # fmt: skip
+    assert moved.status_code == 302
+    assert titles("partner") == ([], [])
+    assert titles(officer) == mine
+    assert titles("coordinator") == ([], [])
+
+
+def test_an_action_from_a_decision_is_in_its_owners_work(world: World, client_for) -> None:
+    meeting = meeting_build(world.table, actor=world.admin, hours=-3)
+    with scope(tenant=world.halton):
+        decision = decision_add(meeting=meeting, actor=world.admin, text="Share the intake form.")
+    url = reverse(
+        "tables:decision-action", args=["halton", world.table.slug, meeting.pk, decision.pk]
+    )
+    past = timezone.localdate() - timedelta(days=1)
+    data = {"owner_organization": world.youth_org.pk, "owner": world.partner.pk,
+            "due_date": past.isoformat(), "priority": "normal"}  # fmt: skip
+    refused = client_for("coordinator").post(url, data)
+    assert refused.status_code == 400 and refused.context["form"].errors["due_date"]
+    due = timezone.localdate() + timedelta(days=21)
+    assert client_for("coordinator").post(url, {**data, "due_date": due}).status_code == 302
+    work = client_for("partner").get(reverse("my-work", args=["halton"])).context["actions"]
+    assert [(a.title, a.due_date) for a in work] == [("Share the intake form.", due)]
+    action_url = reverse("tables:action", args=["halton", world.table.slug, work[0].pk])
+    page = client_for("partner").get(action_url).content.decode()
+    assert page.count("Share the intake form.") == 2  # the page title and the heading, no more
+
+
+def test_a_long_decision_keeps_its_words_once(world: World) -> None:
+    meeting = meeting_build(world.table, actor=world.admin, hours=-3)
+    text = "Pilot a joint outreach shift " + "with every partner at the table " * 8
+    with scope(tenant=world.halton):
+        decision = decision_add(meeting=meeting, actor=world.admin, text=text)
+        action = decision_to_action(decision=decision, actor=world.admin)
+    assert len(action.title) <= 200 and action.title.endswith("…")
+    assert action.description == text.strip()  # the whole decision, once, where it fits

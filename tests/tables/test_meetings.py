@@ -215,16 +215,31 @@ class TestRecording:
         url = reverse(
             "tables:decision-action", args=["halton", world.table.slug, meeting.pk, decision.pk]
         )
-        response = client_for("coordinator").post(url, {"owner_organization": world.police_org.pk})
+        coordinator = client_for("coordinator")
+        asked = coordinator.get(url).content.decode()
+        assert 'name="owner_organization"' in asked and 'name="owner"' in asked
+        assert 'name="due_date"' in asked
+        due = timezone.localdate() + timedelta(days=30)
+        response = coordinator.post(
+            url,
+            {
+                "owner_organization": world.police_org.pk,
+                "owner": "",
+                "due_date": due.isoformat(),
+                "priority": "high",
+            },
+        )
         assert response.status_code == 302
         with scope(tenant=world.halton):
             action = Action.objects.get(title="Pilot a joint outreach shift in May.")
             decision.refresh_from_db()
         assert decision.action == action and action.owner_organization == world.police_org
+        assert (action.due_date, action.priority, action.owner) == (due, "high", None)
+        assert action.description == ""  # the decision's words are the title, once
         assert response["Location"].endswith(f"/actions/{action.pk}/")
         page = client_for("member").get(response["Location"]).content.decode()
         assert "From a decision at" in page and f"/meetings/{meeting.pk}/" in page
-        client_for("coordinator").post(url)  # a second time changes nothing
+        coordinator.post(url, {"priority": "normal"})  # a second time changes nothing
         with scope(tenant=world.halton):
             assert Action.objects.filter(title__startswith="Pilot a joint").count() == 1
 
