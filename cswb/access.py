@@ -4,12 +4,13 @@ do this). The tenant middleware has already answered 404 to non-members."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from cswb.models import Tenant, TenantMembership
+from cswb.models import ImportRecord, Tenant, TenantMembership
 
 
 class TenantNeed(StrEnum):
@@ -25,3 +26,22 @@ def get_tenant_for(request: HttpRequest, *, need: TenantNeed = TenantNeed.VIEW) 
     if need is TenantNeed.MANAGE and not membership.is_admin:
         raise PermissionDenied("Only the plan's administrators can do this.")
     return tenant
+
+
+@dataclass(frozen=True)
+class ImportAccess:
+    record: ImportRecord
+    tenant: Tenant
+
+
+def get_import_for(request: HttpRequest, pk: int) -> ImportAccess:
+    """An import of this plan; only its administrators see imports (others: 403)."""
+    tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
+    record = (
+        ImportRecord.objects.filter(pk=pk, tenant=tenant)
+        .select_related("created_by", "applied_by")
+        .first()
+    )
+    if record is None:
+        raise Http404("No such import.")
+    return ImportAccess(record=record, tenant=tenant)

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from cswb import tenant_urls
-from cswb.models import TenantMembership, User
+from cswb.models import ImportRecord, TenantMembership, User
 from engagement.models import Recommendation, RecommendationLink
 from engagement.services.recommendations import plan_action_create
 from partners.models import (
@@ -254,6 +254,15 @@ def _plan_action(world: World) -> dict[str, object]:
         return {"pk": plan_action_create(recommendation=rec, actor=world.admin, title="Report").pk}
 
 
+def _import_record(world: World) -> dict[str, object]:
+    with scope(tenant=world.halton):
+        record = ImportRecord.objects.create(
+            tenant=world.halton, kind="indicators", file_format="tidy", created_by=world.admin,
+            file_name="local.csv", checksum="0" * 64, state="rejected", rows_total=1,
+        )  # fmt: skip
+    return {"pk": record.pk}
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -277,6 +286,10 @@ MATRIX: dict[str, Row | list[Row]] = {
     "manage:focus-areas": admin_only(200),
     "manage:organization-new": admin_only(200),
     "manage:organization-import": admin_only(200),
+    "manage:indicator-imports": [admin_only(200), admin_only(400, method="post")],
+    "manage:import": admin_only(200, kwargs=_import_record),
+    "manage:import-progress": admin_only(200, kwargs=_import_record),
+    "manage:import-confirm": admin_only(302, method="post", kwargs=_import_record),
     "tables:list": every_member(200),
     "tables:representation": Row(200, 200, 403, 403, 403),
     "tables:detail": [
@@ -468,6 +481,10 @@ METHODS: dict[str, frozenset[str]] = {
     "manage:focus-areas": GET_POST,
     "manage:organization-new": GET_POST,
     "manage:organization-import": GET_POST,
+    "manage:indicator-imports": GET_POST,
+    "manage:import": GET,
+    "manage:import-progress": GET,
+    "manage:import-confirm": POST,
     "tables:list": GET,
     "tables:representation": GET,
     "tables:detail": GET,
@@ -1041,6 +1058,19 @@ def _record(home: Plan, other: Plan) -> Form:
     )
 
 
+def _indicator_upload(home: Plan, other: Plan) -> Form:
+    def file() -> SimpleUploadedFile:
+        return SimpleUploadedFile(
+            "local.csv", b"indicator,geography,period,value\nL.1,Oakville,2024,3\n"
+        )
+
+    return Form(
+        {},
+        accepted={"file": file(), "file_format": "tidy"},
+        refused={"file": file(), "file_format": "spreadsheet"},
+    )
+
+
 def _import(home: Plan, other: Plan) -> Form:
     def upload(client: Client, url: str) -> None:
         file = SimpleUploadedFile("organizations.csv", b"name\nHalton Youth Shelter\n")
@@ -1309,6 +1339,7 @@ FOREIGN: list[Field] = [
         across=False,
     ),
     Field("manage:organization-import", "default_sector", 400, _import, across=False),
+    Field("manage:indicator-imports", "file_format", 400, _indicator_upload, across=False),
     Field("tables:meeting-rsvp", "rsvp", REFUSED, _rsvp, across=False),
     Field("tables:meeting-record", "attendance", 400, _record, across=False),
     Field(

@@ -31,7 +31,7 @@ from django.utils.html import escape
 from django_scopes import scope, scopes_disabled
 
 from cswb import tenant_urls
-from cswb.models import TenantMembership
+from cswb.models import ImportRecord, TenantMembership
 from engagement.models import (
     Answer,
     DeliveryStatus,
@@ -148,10 +148,6 @@ NOT_USER_TEXT = {
 NOT_SHOWN = {
     "cswb.ActivityEvent.target_repr": "the audit trail's copy of the target's name",
     "tables.FocusArea.description": "no page or form uses it",
-    "cswb.ImportRecord.file_name": "indicator pages (being built) show it",
-    "cswb.ImportRecord.error": "indicator pages (being built) show it",
-    "cswb.ImportRow.summary": "indicator pages (being built) show it",
-    "cswb.ImportRow.reason": "indicator pages (being built) show it",
     "indicators.Domain.name_en": "indicator pages (being built) show it",
     "indicators.Domain.name_fr": "indicator pages (being built) show it",
     "indicators.Indicator.code": "indicator pages (being built) show it",
@@ -639,6 +635,7 @@ PK_SOURCES = {
     "members": (TenantMembership, lambda o: {"pk": o.pk}),
     "invitations": (Invitation, lambda o: {"pk": o.pk}),
     "runs": (DigestRun, lambda o: {"pk": o.pk}),
+    "imports": (ImportRecord, lambda o: {"pk": o.pk}),
     "organizations": (TableOrganization, _table_kwargs),
     "seats": (TableSeat, _table_kwargs),
     "meetings": (Meeting, _table_kwargs),

@@ -199,6 +199,8 @@ def _same(obs: Observation, row: ValueRow) -> bool:
 class IndicatorImportHandler:
     """What the pipeline calls for kind "indicators"."""
 
+    upload_url_name = "manage:indicator-imports"
+
     def check(self, record: ImportRecord, progress: Progress) -> Iterator[RowResult]:
         yield from self._run(record, progress, apply=False, counts=None)
 

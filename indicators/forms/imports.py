@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+
+FORMAT_CHOICES = [
+    ("", "Recognize it from the file name"),
+    ("open_sdg", "Open SDG data (Statistics Canada's Canadian Indicator Framework)"),
+    ("tidy", "The portal's template (indicator, geography, period, value, status, note)"),
+    ("odprn_json", "Ontario opioid deaths by public health unit (ODPRN JSON)"),
+    ("toronto_flow", "Toronto Shelter System Flow (CSV)"),
+]
+
+
+class IndicatorUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Data file",
+        help_text="A CSV (or the ODPRN JSON), UTF-8. It is checked row by row before anything "
+        "is saved.",
+    )
+    file_format = forms.ChoiceField(label="Format", choices=FORMAT_CHOICES, required=False)
+    meta_en = forms.FileField(
+        label="Metadata (English), optional",
+        required=False,
+        help_text="For Open SDG data: the cif_meta_<code>.md file that goes with it.",
+    )
+    meta_fr = forms.FileField(
+        label="Metadata (French), optional",
+        required=False,
+        help_text="The French cif_meta_<code>.md, from the fr/ folder.",
+    )
