@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python manage.py seed_scale
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/digests.py
+	$(BIN)/python bench/imports.py
 
 ## make lock: re-pin requirements/*.lock from pyproject.toml (needs uv: pip install uv)
 lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ def _last_day(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_period(text: str) -> PeriodRef:
     """2015 · 2015-16 / 2015/2016 (fiscal, April to March) · 2024-Q3 / 2024 Q3 · 2018-01 ·
     Jan-18 / January 2018. Raises ValueError with a reason."""

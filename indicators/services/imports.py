@@ -14,7 +14,7 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cswb.imports import ApplyCounts, Progress, RowResult, import_files
+from cswb.imports import LIST_LIMIT, ApplyCounts, Progress, RowResult, import_files
 from cswb.models import ImportRecord
 from indicators.adapters.base import GeoRef, IndicatorMeta, PeriodRef, RowProblem, ValueRow
 from indicators.models import (
@@ -172,6 +172,13 @@ def _summary(row: ValueRow) -> str:
     )
 
 
+def _listed(shown: dict[str, int], row: ValueRow, action: str) -> str:
+    """The row's summary while the preview still lists rows of this kind (the first
+    LIST_LIMIT); past that nobody reads it, and a million summaries cost seconds."""
+    shown[action] = shown.get(action, 0) + 1
+    return _summary(row) if shown[action] <= LIST_LIMIT else ""
+
+
 def _meta_problems(record: ImportRecord, metas: list[IndicatorMeta], resolver: _Resolver):
     for meta in metas:
         existing = resolver.indicators.get(meta.code)
@@ -211,6 +218,7 @@ class IndicatorImportHandler:
         return counts
 
     def _run(self, record, progress, *, apply: bool, counts: ApplyCounts | None):
+        shown: dict[str, int] = {}
         adapter = adapter_for(record)
         metas = adapter.indicators()
         resolver = _Resolver(tenant=record.tenant, create=apply)
@@ -270,7 +278,7 @@ class IndicatorImportHandler:
                     continue
                 seen.add(key)
                 if indicator is None:  # defined by this file's metadata; nothing exists yet
-                    yield RowResult(row.line, "create", _summary(row))
+                    yield RowResult(row.line, "create", _listed(shown, row, "create"))
                     continue
                 resolved.append(
                     (
@@ -281,14 +289,14 @@ class IndicatorImportHandler:
                         resolver.period(row.period),
                     )
                 )
-            yield from self._chunk(record, resolved, apply, counts, touched)
+            yield from self._chunk(record, resolved, apply, counts, touched, shown)
         if apply:
             from indicators.services.progress import progress_compute
 
             for indicator_id in touched:
                 progress_compute(indicator=Indicator.objects.get(pk=indicator_id))
 
-    def _chunk(self, record, resolved, apply, counts, touched):
+    def _chunk(self, record, resolved, apply, counts, touched, shown):
         complete = [r for r in resolved if r[2] and r[3] and r[4]]
         existing: dict[tuple[int, int, int], Observation] = {}
         if complete:
@@ -305,7 +313,7 @@ class IndicatorImportHandler:
                 existing.get((series.pk, geo.pk, period.pk)) if series and geo and period else None
             )
             if obs is None:
-                yield RowResult(row.line, "create", _summary(row))
+                yield RowResult(row.line, "create", _listed(shown, row, "create"))
                 if apply:
                     new.append(
                         Observation(
@@ -324,7 +332,7 @@ class IndicatorImportHandler:
                     )
                     touched.add(indicator.pk)
             elif _same(obs, row):
-                yield RowResult(row.line, "unchanged", _summary(row))
+                yield RowResult(row.line, "unchanged", _listed(shown, row, "unchanged"))
                 if counts is not None:
                     counts.unchanged += 1
             else:
