@@ -302,7 +302,8 @@ def test_editing_an_action_records_what_changed(world: World, client_for) -> Non
     action = _action(world, title="Map pathways", description="Who refers whom.")
     url = reverse("tables:action-edit", args=["halton", world.table.slug, action.pk])
     officer = _staff(world, world.police_org, "officer@halton.example")
-    response = client_for("coordinator").post(
+    coordinator = client_for("coordinator")
+    response = coordinator.post(
         url,
         _edit_data(
             action,
@@ -327,6 +328,8 @@ def test_editing_an_action_records_what_changed(world: World, client_for) -> Non
         "owner": [None, officer.display_name],
         "priority": ["normal", "high"],
     }
+    shown = coordinator.get(response["Location"]).content.decode()
+    assert shown.count("The action was saved.") == 1  # once, not in the layout and in place
     # The partner's organization no longer owns it: they may no longer edit it.
     assert client_for("partner").get(url).status_code == 403
 
