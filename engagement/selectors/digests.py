@@ -18,6 +18,11 @@ from django.urls import reverse
 
 from cswb.models import ActivityEvent, Tenant, TenantMembership, TenantRole
 from cswb.selectors import member_by_email
+from engagement.models import RecommendationStatus
+from engagement.selectors.recommendations import (
+    RecommendationHistory,
+    recommendations_with_links,
+)
 from partners.models import Contact
 from tables.access import table_ids_by_member
 from tables.models import (
@@ -248,15 +253,44 @@ class TableSection:
 
 
 @dataclass
+class PlanSection:
+    """A part of the digest about the whole plan rather than one table, shaped like a table's
+    section so the same email templates draw it: the recommendations whose progress moved."""
+
+    name: str
+    url: str
+    recommendations: list[Entry] = field(default_factory=list)
+    members_only: bool = False
+    overdue_total: int = 0
+    more: dict[str, int] = field(default_factory=dict)
+    rendered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    LISTS = ("recommendations",)
+    LABELS = {"recommendations": "Recommendations that moved"}
+
+    @property
+    def parts(self) -> list[tuple[str, list[Entry], int]]:
+        return [(self.LABELS[n], getattr(self, n), 0) for n in self.LISTS if getattr(self, n)]
+
+    @property
+    def count(self) -> int:
+        return sum(len(getattr(self, n)) for n in self.LISTS)
+
+
+@dataclass
 class Digest:
     recipient: Recipient
     window_start: datetime
     window_end: datetime
-    sections: list[TableSection]
+    sections: list[TableSection | PlanSection]
 
     @property
     def item_count(self) -> int:
         return sum(s.count for s in self.sections)
+
+    @property
+    def table_sections(self) -> list[TableSection]:
+        return [s for s in self.sections if isinstance(s, TableSection)]
 
     @property
     def is_empty(self) -> bool:
@@ -283,6 +317,8 @@ class DigestBuilder:
         self.entries: dict[str, dict[int, list[Entry]]] = {n: {} for n in TableSection.LISTS}
         self.overdue_totals: dict[int, int] = {}
         self._sections: dict[tuple[int, datetime, datetime], TableSection | None] = {}
+        self._plan_sections: dict[tuple[datetime, datetime], PlanSection] = {}
+        self._history: RecommendationHistory | None = None
         self._patterns: dict[tuple, tuple[str, str]] = {}
         if not table_ids or not windows:
             return
@@ -448,7 +484,10 @@ class DigestBuilder:
 
     def digest_for(self, recipient: Recipient) -> Digest:
         start, end = self.windows[recipient.key]
-        sections = []
+        sections: list[TableSection | PlanSection] = []
+        plan = self._plan_section(start, end)
+        if plan.count:
+            sections.append(plan)
         for table_id in sorted(
             self.follows.get(recipient.key, ()),
             key=lambda t: self.tables.get(t, {}).get("name", ""),
@@ -486,6 +525,30 @@ class DigestBuilder:
                 chosen = chosen[:ITEMS_PER_LIST]
             setattr(section, kind, chosen)
         self._sections[key] = section
+        return section
+
+    def _plan_section(self, start: datetime, end: datetime) -> PlanSection:
+        """The plan's recommendations that moved in one window; every recipient sharing the
+        window shares it. The recommendations are read once per batch."""
+        key = (start, end)
+        if key in self._plan_sections:
+            return self._plan_sections[key]
+        if self._history is None:  # once per batch, from the earliest window's start
+            earliest = min(start for start, _ in self.windows.values())
+            self._history = RecommendationHistory(recommendations_with_links(), since=earliest)
+        section = PlanSection(name="The plan's recommendations", url=self._url("you-said-we-did"))
+        for move in self._history.movements(start, end):
+            r = move.recommendation
+            detail = " · ".join(
+                [
+                    f"{move.before}% → {move.after}%",
+                    str(RecommendationStatus(move.status).label),
+                    *(f"done: {title}" for title in move.done_in_window),
+                ]
+            )
+            url = partial(self._url, "recommendation", pk=r.pk)
+            section.recommendations.append(Entry(end, f"{r.number}. {r.title}", url, detail))
+        self._plan_sections[key] = section
         return section
 
 

@@ -96,7 +96,9 @@ class RecommendationView:
 
     @property
     def under_way(self) -> list[LinkedAction]:
-        return [a for a in self.actions if a.status != ActionStatus.DONE]
+        return [
+            a for a in self.actions if a.status not in (ActionStatus.DONE, ActionStatus.CANCELLED)
+        ]
 
 
 def action_visible_to(*, action: Action, user: User, membership: TenantMembership) -> bool:
@@ -205,96 +207,114 @@ class Movement:
     done_in_window: list[str]
 
 
+def recommendations_with_links() -> list[Recommendation]:
+    return list(
+        Recommendation.objects.prefetch_related(
+            Prefetch(
+                "links",
+                queryset=RecommendationLink.objects.select_related("action", "plan_action"),
+            )
+        )
+    )
+
+
+class RecommendationHistory:
+    """What the recommendations' progress was at any moment since `since`: the status of every
+    accompanying action is read back from its history (table actions' updates, plan actions'
+    activity events), and the percents the plan's staff set from theirs. Three queries, once;
+    then any number of windows in memory (a digest batch spans many)."""
+
+    def __init__(self, recommendations: Sequence[Recommendation], *, since: datetime) -> None:
+        from cswb.models import ActivityEvent  # the audit trail of plan actions and edits
+
+        self.recommendations = recommendations
+        links = [lk for r in recommendations for lk in r.links.all()]
+        action_ids = {lk.action_id for lk in links if lk.action_id}
+        plan_ids = {str(lk.plan_action_id) for lk in links if lk.plan_action_id}
+        # The first status change after a moment tells the status at that moment.
+        self.history: dict[tuple[str, int], list[tuple[datetime, str, str]]] = {}
+        for action_id, at, old, new in (
+            ActionUpdate.objects.filter(action_id__in=action_ids, at__gte=since)
+            .exclude(status_to="")
+            .order_by("at", "pk")
+            .values_list("action_id", "at", "status_from", "status_to")
+        ):
+            self.history.setdefault(("a", action_id), []).append((at, old, new))
+        for target, at, changes in (
+            ActivityEvent.objects.filter(
+                at__gte=since, verb="plan_action.status_changed", target_id__in=plan_ids
+            )
+            .order_by("at", "pk")
+            .values_list("target_id", "at", "changes")
+        ):
+            old, new = changes["status"]
+            self.history.setdefault(("p", int(target)), []).append((at, old, new))
+        self.manual: dict[int, list[tuple[datetime, dict]]] = {}
+        for target, at, changes in (
+            ActivityEvent.objects.filter(
+                at__gte=since,
+                verb="recommendation.updated",
+                target_id__in=[str(r.pk) for r in recommendations],
+            )
+            .order_by("at", "pk")
+            .values_list("target_id", "at", "changes")
+        ):
+            self.manual.setdefault(int(target), []).append((at, changes))
+
+    def movements(self, start: datetime, end: datetime) -> list[Movement]:
+        """The recommendations whose progress moved between `start` and `end`."""
+        history, manual, recommendations = self.history, self.manual, self.recommendations
+
+        def status_at(key: tuple[str, int], current: str, created: datetime, moment: datetime):
+            if created >= moment:
+                return None
+            for at, old, _ in history.get(key, ()):
+                if at >= moment:
+                    return old
+            return current
+
+        moved = []
+        for r in recommendations:
+            ends = []
+            done_in_window = []
+            for moment in (start, end):
+                parts = []
+                for lk in r.links.all():
+                    if lk.linked_at >= moment:
+                        continue
+                    item, key = (
+                        (lk.action, ("a", lk.action_id))
+                        if lk.action_id
+                        else (lk.plan_action, ("p", lk.plan_action_id))
+                    )
+                    status = status_at(key, item.status, item.created_at, moment)
+                    if status is not None:
+                        parts.append((status, lk.weight))
+                ends.append((rollup(parts, r.progress_method), parts))
+            (before, _), (after, after_parts) = ends
+            for lk in r.links.all():
+                item = lk.action or lk.plan_action
+                if item.completed_at and start <= item.completed_at < end and lk.action_id is None:
+                    done_in_window.append(item.title)
+            if after is None:  # no action counts: the percent the plan's staff set
+                after_percent = _manual_at(r.percent, manual.get(r.pk, []), end)
+                before_percent = _manual_at(r.percent, manual.get(r.pk, []), start)
+                status = r.status
+            else:
+                after_percent = after
+                before_percent = before if before is not None else 0
+                status = status_for(after, after_parts)
+            if after_percent != before_percent or done_in_window:
+                moved.append(Movement(r, before_percent, after_percent, status, done_in_window))
+        return moved
+
+
 def recommendation_movements(
     *, start: datetime, end: datetime, recommendations: Sequence[Recommendation] | None = None
 ) -> list[Movement]:
-    """The recommendations whose progress moved between `start` and `end`, with the percent
-    at each end of the window. The status of every action at `start` is read back from its
-    history (table actions' updates, plan actions' activity events); a fixed number of
-    queries."""
-    from cswb.models import ActivityEvent  # the audit trail of plan actions and manual edits
-
     if recommendations is None:
-        recommendations = list(
-            Recommendation.objects.prefetch_related(
-                Prefetch(
-                    "links",
-                    queryset=RecommendationLink.objects.select_related("action", "plan_action"),
-                )
-            )
-        )
-    action_ids = {lk.action_id for r in recommendations for lk in r.links.all() if lk.action_id}
-    plan_ids = {
-        lk.plan_action_id for r in recommendations for lk in r.links.all() if lk.plan_action_id
-    }
-    # The first status change after each moment tells the status at that moment.
-    history: dict[tuple[str, int], list[tuple[datetime, str, str]]] = {}
-    for action_id, at, old, new in (
-        ActionUpdate.objects.filter(action_id__in=action_ids, at__gte=start)
-        .exclude(status_to="")
-        .order_by("at", "pk")
-        .values_list("action_id", "at", "status_from", "status_to")
-    ):
-        history.setdefault(("a", action_id), []).append((at, old, new))
-    events = ActivityEvent.objects.filter(at__gte=start, changes__has_key="status")
-    for target, at, changes in (
-        events.filter(verb="plan_action.status_changed", target_id__in=[str(p) for p in plan_ids])
-        .order_by("at", "pk")
-        .values_list("target_id", "at", "changes")
-    ):
-        old, new = changes["status"]
-        history.setdefault(("p", int(target)), []).append((at, old, new))
-    manual: dict[int, list[tuple[datetime, dict]]] = {}
-    for target, at, changes in (
-        ActivityEvent.objects.filter(at__gte=start, verb="recommendation.updated")
-        .filter(target_id__in=[str(r.pk) for r in recommendations])
-        .order_by("at", "pk")
-        .values_list("target_id", "at", "changes")
-    ):
-        manual.setdefault(int(target), []).append((at, changes))
-
-    def status_at(key: tuple[str, int], current: str, created: datetime, moment: datetime):
-        if created >= moment:
-            return None
-        for at, old, _ in history.get(key, ()):
-            if at >= moment:
-                return old
-        return current
-
-    moved = []
-    for r in recommendations:
-        ends = []
-        done_in_window = []
-        for moment in (start, end):
-            parts = []
-            for lk in r.links.all():
-                if lk.linked_at >= moment:
-                    continue
-                item, key = (
-                    (lk.action, ("a", lk.action_id))
-                    if lk.action_id
-                    else (lk.plan_action, ("p", lk.plan_action_id))
-                )
-                status = status_at(key, item.status, item.created_at, moment)
-                if status is not None:
-                    parts.append((status, lk.weight))
-            ends.append((rollup(parts, r.progress_method), parts))
-        (before, _), (after, after_parts) = ends
-        for lk in r.links.all():
-            item = lk.action or lk.plan_action
-            if item.completed_at and start <= item.completed_at < end and lk.action_id is None:
-                done_in_window.append(item.title)
-        if after is None:  # no action counts: the percent the plan's staff set
-            after_percent = _manual_at(r.percent, manual.get(r.pk, []), end)
-            before_percent = _manual_at(r.percent, manual.get(r.pk, []), start)
-            status = r.status
-        else:
-            after_percent = after
-            before_percent = before if before is not None else 0
-            status = status_for(after, after_parts)
-        if after_percent != before_percent or done_in_window:
-            moved.append(Movement(r, before_percent, after_percent, status, done_in_window))
-    return moved
+        recommendations = recommendations_with_links()
+    return RecommendationHistory(recommendations, since=start).movements(start, end)
 
 
 def _manual_at(current: int, changes: list[tuple[datetime, dict]], moment: datetime) -> int:

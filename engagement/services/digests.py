@@ -538,7 +538,7 @@ def digest_batch_send(
                 claim="",
                 sent_at=clock(),
                 last_error="",
-                table_count=len(digest.sections),
+                table_count=len(digest.table_sections),
                 item_count=digest.item_count,
             )
             result.sent += 1

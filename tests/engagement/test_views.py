@@ -190,7 +190,8 @@ def _grow(world: World, round_: int) -> None:
 
 DIGEST_PAGES = [
     ("partner", lambda w: reverse("digest-settings", args=["halton"]), 15),
-    ("partner", lambda w: reverse("digest-preview", args=["halton"]), 23),
+    # The previews also read the plan's recommendations (one query, the rest only when any).
+    ("partner", lambda w: reverse("digest-preview", args=["halton"]), 24),
     ("admin", lambda w: reverse("manage:digests", args=["halton"]), 11),
     ("admin", lambda w: reverse("manage:digest-run", args=["halton", w.run_pk]), 12),
     (
@@ -199,7 +200,7 @@ DIGEST_PAGES = [
             reverse("manage:digest-preview", args=["halton"])
             + f"?recipient={contact_key('intake@youth.example')}"
         ),
-        22,
+        23,
     ),
 ]
 
