@@ -10,8 +10,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from cswb.access import TenantNeed, get_tenant_for
-from engagement.models import DigestRun, PlanAction, Recommendation, RecommendationLink
+from engagement.models import (
+    DigestRun,
+    PlanAction,
+    Recommendation,
+    RecommendationLink,
+    RepresentationGoal,
+)
 from engagement.selectors.recommendations import action_visible_to
+from tables.access import table_access
+from tables.models import ActionTable
 
 
 @dataclass(frozen=True)
@@ -106,3 +114,27 @@ def get_plan_action_for(request: HttpRequest, pk: int) -> PlanActionAccess:
     if not (request.membership.is_admin or plan_action.owner_id == request.user.pk):
         raise PermissionDenied("Only the plan's administrators and its owner can change it.")
     return PlanActionAccess(plan_action=plan_action)
+
+
+# -- representation goals ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalAccess:
+    goal: RepresentationGoal
+    table: ActionTable
+
+
+def get_goal_for(request: HttpRequest, pk: int) -> GoalAccess:
+    """A table's representation goal, for who runs the table (the table page's own rule: 404
+    to who may not know the table, 403 to who may see it but not change it)."""
+    get_tenant_for(request)
+    goal = RepresentationGoal.objects.select_related("table").filter(pk=pk).first()
+    if goal is None:
+        raise Http404("No such goal.")
+    access = table_access(user=request.user, membership=request.membership, table=goal.table)
+    if not access.can_see_summary:
+        raise Http404("No such goal.")
+    if not access.can_change:
+        raise PermissionDenied("Only the table's coordinators and the plan's administrators.")
+    return GoalAccess(goal=goal, table=goal.table)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from engagement.views import digests, recommendations
+from engagement.views import digests, identity, recommendations
 
 urlpatterns = [
     path("digests/", digests.manage_digests, name="digests"),
@@ -27,5 +27,11 @@ urlpatterns = [
         "recommendations/<int:pk>/delete/",
         recommendations.manage_recommendation_delete,
         name="recommendation-delete",
+    ),
+    path("self-identification/", identity.manage_identity, name="self-identification"),
+    path(
+        "self-identification/links/",
+        identity.manage_identity_links,
+        name="self-identification-links",
     ),
 ]

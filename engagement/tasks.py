@@ -1,8 +1,10 @@
-"""Celery jobs of the digests, and the planning they share with `send_digests`. They are entry
-points: they enter each tenant's scope and call services; the rules live there."""
+"""Celery jobs of the digests and of the self-identification links' emails, and the planning
+the digests share with `send_digests`. They are entry points: they enter each tenant's scope
+and call services; the rules live there."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -18,6 +20,7 @@ from engagement.services.digests import (
     digest_due,
     digest_run_plan,
 )
+from engagement.services.identity import identity_link_email_send
 
 
 def dispatch(work) -> int:
@@ -80,3 +83,15 @@ def digest_work(
         if ids:
             work.append((tenant, ids))
     return work
+
+
+@shared_task(
+    name="engagement.identity_link_send_email",
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def identity_link_send_email(*, tenant_id: int, contact_id: int, token: str) -> bool:
+    tenant = Tenant.objects.get(pk=tenant_id)
+    with scope(tenant=tenant):
+        return identity_link_email_send(contact_id=contact_id, token=token)

@@ -4,7 +4,7 @@ self-identification; a table's representation goals."""
 
 from django.urls import path
 
-from engagement.views import digests, recommendations
+from engagement.views import digests, identity, recommendations
 
 urlpatterns = [
     path("digest/", digests.digest_settings, name="digest-settings"),
@@ -33,4 +33,12 @@ urlpatterns = [
     ),
     path("plan-actions/<int:pk>/", recommendations.plan_action_edit, name="plan-action"),
     path("you-said-we-did/", recommendations.you_said_we_did, name="you-said-we-did"),
+    path("self-identification/", identity.self_identification, name="self-identification"),
+    path(
+        "self-identification/withdraw/",
+        identity.self_identification_withdraw_view,
+        name="self-identification-withdraw",
+    ),
+    path("tables/<slug:table_slug>/goals/", identity.table_goals, name="table-goals"),
+    path("goals/<int:pk>/delete/", identity.goal_delete, name="goal-delete"),
 ]

@@ -33,7 +33,13 @@ from django_scopes import scope
 
 from cswb import tenant_urls
 from cswb.models import ImportRecord, TenantMembership, User
-from engagement.models import Recommendation, RecommendationLink
+from engagement.models import (
+    Recommendation,
+    RecommendationLink,
+    RepresentationGoal,
+    SelfIdentification,
+)
+from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
 from partners.models import (
     Contact,
@@ -263,6 +269,31 @@ def _import_record(world: World) -> dict[str, object]:
     return {"pk": record.pk}
 
 
+def _goal(world: World, table_attr: str = "table") -> dict[str, object]:
+    table = getattr(world, table_attr)
+    with scope(tenant=world.halton):
+        goal = representation_goal_add(table=table, actor=world.admin, kind="advisor")
+    return {"pk": goal.pk}
+
+
+def _everyone_identified(world: World) -> dict[str, object]:
+    """Each of the world's people has a self-identification of their own (made again for
+    whoever withdrew theirs)."""
+    with scope(tenant=world.halton):
+        for role in ROLES[:-1]:
+            user = world.user(role)
+            if not SelfIdentification.objects.filter(user=user).exists():
+                self_identification_save(
+                    tenant=world.halton, asked=["youth"], answers={"youth": "yes"},
+                    in_own_words="", consent=True, user=user,
+                )  # fmt: skip
+    return {}
+
+
+def _someone_withdrew(kwargs: dict[str, object]) -> bool:
+    return SelfIdentification._base_manager.filter(user__isnull=False).count() < len(ROLES) - 1
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -459,6 +490,21 @@ MATRIX: dict[str, Row | list[Row]] = {
     "manage:recommendation-new": admin_only(200),
     "manage:recommendation-edit": admin_only(200, kwargs=_recommendation),
     "manage:recommendation-delete": admin_only(200, kwargs=_recommendation),
+    # Empty: no consent given, nothing saved (400).
+    "self-identification": [every_member(200), every_member(400, method="post")],
+    # Only someone who has answered has something to withdraw (404 otherwise).
+    "self-identification-withdraw": every_member(200, kwargs=_everyone_identified),
+    "manage:self-identification": [admin_only(200), admin_only(400, method="post")],
+    "manage:self-identification-links": admin_only(302, method="post"),
+    "table-goals": [
+        runs_table(kwargs=_table),
+        runs_members_only_table(kwargs=_ipv),
+        runs_table(400, method="post", kwargs=_table),
+    ],
+    "goal-delete": [
+        runs_table(kwargs=_goal),
+        runs_members_only_table(kwargs=lambda w: _goal(w, "ipv")),
+    ],
 }
 
 
@@ -545,6 +591,12 @@ METHODS: dict[str, frozenset[str]] = {
     "manage:recommendation-new": GET_POST,
     "manage:recommendation-edit": GET_POST,
     "manage:recommendation-delete": GET_POST,
+    "self-identification": GET_POST,
+    "self-identification-withdraw": GET_POST,
+    "manage:self-identification": GET_POST,
+    "manage:self-identification-links": POST,
+    "table-goals": GET_POST,
+    "goal-delete": GET_POST,
 }
 SENT = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -773,6 +825,20 @@ CONFIRM: dict[str, list[Confirm]] = {
             admin_only(302, kwargs=_recommendation),
             lambda kw: not Recommendation._base_manager.filter(pk=kw["pk"]).exists(),
         )
+    ],
+    # Each person withdraws their own (tests/engagement/test_identity.py checks whose).
+    "self-identification-withdraw": [
+        Confirm(every_member(302, kwargs=_everyone_identified), _someone_withdrew)
+    ],
+    "goal-delete": [
+        Confirm(
+            runs_table(302, kwargs=_goal),
+            lambda kw: not RepresentationGoal._base_manager.filter(pk=kw["pk"]).exists(),
+        ),
+        Confirm(
+            runs_members_only_table(302, kwargs=lambda w: _goal(w, "ipv")),
+            lambda kw: not RepresentationGoal._base_manager.filter(pk=kw["pk"]).exists(),
+        ),
     ],
 }
 
@@ -1394,6 +1460,50 @@ def _recommendation_form(owner: User, **fields: object) -> dict[str, object]:
 
 
 FOREIGN += [
+    Field(
+        "self-identification",
+        "answer",
+        400,
+        lambda home, other: Form(
+            {},
+            accepted={"indigenous": "yes", "consent": "on"},
+            refused={"indigenous": "maybe", "consent": "on"},
+        ),
+        across=False,
+    ),
+    Field(
+        "manage:self-identification",
+        "asked",
+        400,
+        lambda home, other: Form(
+            {},
+            accepted={"asked": ["youth"], "reported": ["youth"]},
+            refused={"asked": ["everything"], "reported": []},
+        ),
+        across=False,
+    ),
+    Field(
+        "table-goals",
+        "sector",
+        400,
+        lambda home, other: Form(
+            _table(home),
+            accepted={"kind": "sector", "sector": "police", "target": 1},
+            refused={"kind": "sector", "sector": "military", "target": 1},
+        ),
+        across=False,
+    ),
+    Field(
+        "table-goals",
+        "kind",
+        400,
+        lambda home, other: Form(
+            _table(home),
+            accepted={"kind": "advisor", "target": 1},
+            refused={"kind": "celebrity", "target": 1},
+        ),
+        across=False,
+    ),
     Field("recommendation-link", "action", 400, _link_form),
     Field(
         "recommendation-plan-action",

@@ -44,6 +44,7 @@ from engagement.models import (
     QuestionOption,
     Recommendation,
     RecommendationLink,
+    RepresentationGoal,
     Response,
     ResponseDraft,
     Survey,
@@ -54,6 +55,7 @@ from engagement.models import (
 )
 from engagement.selectors.digests import recipients_for_tenant
 from engagement.services.digests import digest_run_plan
+from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
 from partners.models import (
     Contact,
@@ -133,6 +135,7 @@ NOT_USER_TEXT = {
     "engagement.DigestDelivery.recipient": "a recipient key",
     "engagement.DigestDelivery.period": "a period key the planner computes",
     "engagement.DigestDelivery.claim": "a worker's claim id",
+    "engagement.ContactIdentityLink.token_hash": "the SHA-256 of the link's secret",
     "cswb.ImportRecord.file_format": "the name of the format adapter that read the file",
     "cswb.ImportRecord.checksum": "the SHA-256 the import computes",
     "cswb.ImportRecord.stored_path": "a storage path the import generates",
@@ -428,6 +431,16 @@ def populate(world: World) -> None:
                 actions=[(a, 1) for a in Action.objects.filter(table__in=[world.table, world.ipv])],
             )  # fmt: skip
             plan_action_create(recommendation=recommendation, actor=admin, title="Annual report")
+            # Everyone's own self-identification (only they see its text), and a goal at the
+            # youth table.
+            for role in ROLES:
+                self_identification_save(
+                    tenant=h, asked=["indigenous"], answers={"indigenous": "yes"},
+                    in_own_words="In my words.", consent=True, user=world.user(role),
+                )  # fmt: skip
+            representation_goal_add(
+                table=world.table, actor=admin, kind="advisor", note="A lived-experience voice"
+            )
             digest_run_plan(tenant=h, now=now, trigger="command")
             # The members' digests of this run failed, so their settings pages list them (and
             # link to their previews) while the next digest still covers the whole week.
@@ -650,6 +663,7 @@ PK_SOURCES = {
         Observation,
         lambda o: {"table_slug": o.measure.table.slug, "measure_pk": o.measure_id, "pk": o.pk},
     ),
+    "goals": (RepresentationGoal, lambda o: {"pk": o.pk}),
 }
 
 

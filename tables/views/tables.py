@@ -138,5 +138,12 @@ def representation(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(
         request,
         "tables/tables/representation.html",
-        {"tenant": tenant, "overall": overall, "rows": rows},
+        {
+            "tenant": tenant,
+            "overall": overall,
+            "rows": rows,
+            "panels": panels_for(
+                "representation", user=request.user, membership=request.membership
+            ),
+        },
     )

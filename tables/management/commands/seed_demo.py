@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_scopes import scope
 
+from cswb.demo import demo_steps
 from cswb.models import Tenant, TenantMembership, TenantRole, User
 from cswb.services import membership_create, tenant_create
 from partners.models import Invitation
@@ -76,6 +77,8 @@ class Command(BaseCommand):
             demo_meetings_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             demo_measures_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
             demo_contacts_seed(halton=tenants["halton"], admin=people["admin@halton.example"])
+            for step in demo_steps():  # the apps above tables: engagement, ...
+                step(halton=tenants["halton"], lakeshore=tenants["lakeshore"], people=people)
             self._pending_invitation(tenants["halton"])
         # The indicators app's demo (real public files, imported once); named, not imported,
         # because the tables app sits below the indicators app.

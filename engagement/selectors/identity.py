@@ -1,0 +1,304 @@
+"""Reads of voluntary self-identification: a person's own answers (for them alone), and counts
+per declared group with small numbers suppressed — the only way anyone else sees any of it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django_scopes import scopes_disabled
+
+from cswb.models import Tenant, User
+from engagement.models import (
+    GROUP_NAMES,
+    ContactIdentityLink,
+    IdentityAnswer,
+    IdentityQuestion,
+    IdentityQuestionSetting,
+    RepresentationGoal,
+    SelfIdentification,
+)
+from partners.models import Contact, Sector
+from tables.models import ActionTable, SeatRole, TableOrganization, TableSeat
+
+# The smallest count shown. A smaller one, and the count that would give it away (its
+# complement: the rest of the same respondents), are both withheld.
+SMALLEST_SHOWN = 5
+
+# The sectors Ontario's Community Safety and Policing Act expects on a CSWB advisory
+# committee: health or mental health, education, community or social services, children or
+# youth services, police, and the municipality.
+LEGISLATED_SECTORS = (
+    Sector.HEALTH,
+    Sector.EDUCATION,
+    Sector.SOCIAL_SERVICES,
+    Sector.CHILDREN_YOUTH,
+    Sector.POLICE,
+    Sector.MUNICIPAL,
+)
+
+
+def identity_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def question_settings() -> tuple[list[str], list[str]]:
+    """(asked, reported) question keys, in the default set's order. A plan that has not
+    configured them asks and reports all."""
+    rows = {s.question: s for s in IdentityQuestionSetting.objects.all()}
+    if not rows:
+        return list(IdentityQuestion.values), list(IdentityQuestion.values)
+    asked = [q for q in IdentityQuestion.values if q in rows and rows[q].is_asked]
+    reported = [q for q in asked if rows[q].is_reported]
+    return asked, reported
+
+
+def own_identification(
+    *, user: User | None = None, contact: Contact | None = None
+) -> tuple[SelfIdentification | None, dict[str, str]]:
+    """The owner's row and answers, for the owner's own page only."""
+    owner = {"user": user} if user is not None else {"contact": contact}
+    identification = SelfIdentification.objects.filter(**owner).first()
+    if identification is None:
+        return None, {}
+    return identification, dict(identification.answers.values_list("question", "answer"))
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One declared group among some respondents: how many said yes, and how many did not
+    (no, prefer not to say, or left it blank). Either under SMALLEST_SHOWN withholds both."""
+
+    question: str
+    yes: int
+    rest: int
+
+    @property
+    def name(self) -> str:
+        return str(GROUP_NAMES[IdentityQuestion(self.question)])
+
+    @property
+    def suppressed(self) -> bool:
+        return self.yes < SMALLEST_SHOWN or self.rest < SMALLEST_SHOWN
+
+    @property
+    def shown_yes(self) -> int | None:
+        return None if self.suppressed else self.yes
+
+    @property
+    def shown_rest(self) -> int | None:
+        return None if self.suppressed else self.rest
+
+
+@dataclass
+class Aggregate:
+    respondents: int
+    groups: list[GroupCount] = field(default_factory=list)
+
+    @property
+    def respondents_shown(self) -> int | None:
+        return self.respondents if self.respondents >= SMALLEST_SHOWN else None
+
+
+def _aggregate(
+    answers: Iterable[tuple[int, str, str]], respondents: set[int], reported: list[str]
+) -> Aggregate:
+    yes: dict[str, int] = dict.fromkeys(reported, 0)
+    for identification_id, question, answer in answers:
+        if identification_id in respondents and question in yes and answer == IdentityAnswer.YES:
+            yes[question] += 1
+    return Aggregate(
+        respondents=len(respondents),
+        groups=[GroupCount(q, yes[q], len(respondents) - yes[q]) for q in reported],
+    )
+
+
+@dataclass
+class TableGroups:
+    """Who is at each table, as self-identification rows: seat holders and the digest
+    contacts of organizations taking part."""
+
+    by_table: dict[int, set[int]]
+    plan: set[int]
+    answers: list[tuple[int, str, str]]
+    reported: list[str]
+
+    def for_table(self, table_id: int) -> Aggregate:
+        return _aggregate(self.answers, self.by_table.get(table_id, set()), self.reported)
+
+    def for_plan(self) -> Aggregate:
+        return _aggregate(self.answers, self.plan, self.reported)
+
+
+@dataclass
+class TableFacts:
+    """Who sits at the tables today, read once for the goals and the counts alike."""
+
+    seats: list[tuple[int, int, str]]  # (table, user, role)
+    participations: list[tuple[int, int, str]]  # (table, organization, sector)
+
+    @classmethod
+    def read(cls, table_ids: Iterable[int] | None) -> TableFacts:
+        seats = TableSeat.objects.current()
+        participations = TableOrganization.objects.current()
+        if table_ids is not None:
+            table_ids = list(table_ids)
+            seats = seats.filter(table_id__in=table_ids)
+            participations = participations.filter(table_id__in=table_ids)
+        return cls(
+            list(seats.values_list("table_id", "user_id", "role")),
+            list(participations.values_list("table_id", "organization_id", "organization__sector")),
+        )
+
+    def sectors(self) -> dict[int, dict[str, int]]:
+        found: dict[int, dict[str, int]] = {}
+        for table_id, _, sector in self.participations:
+            found.setdefault(table_id, {}).setdefault(sector, 0)
+            found[table_id][sector] += 1
+        return found
+
+    def advisors(self) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for table_id, _, role in self.seats:
+            if role == SeatRole.LIVED_EXPERIENCE_ADVISOR:
+                found[table_id] = found.get(table_id, 0) + 1
+        return found
+
+
+def identity_groups(*, facts: TableFacts, reported: list[str]) -> TableGroups:
+    """Everything the counts need: one query for the answers (two when digest contacts have
+    answered), however many people and tables."""
+    rows = list(
+        SelfIdentification.objects.values_list(
+            "pk", "user_id", "contact_id", "answers__question", "answers__answer"
+        )
+    )
+    by_user = {u: pk for pk, u, _, _, _ in rows if u}
+    by_contact = {c: pk for pk, _, c, _, _ in rows if c}
+    by_table: dict[int, set[int]] = {}
+    for table_id, user_id, _ in facts.seats:
+        if user_id in by_user:
+            by_table.setdefault(table_id, set()).add(by_user[user_id])
+    org_tables: dict[int, set[int]] = {}
+    for table_id, org_id, _ in facts.participations:
+        org_tables.setdefault(org_id, set()).add(table_id)
+    if by_contact and org_tables:
+        for contact_id, org_id in Contact.objects.filter(
+            pk__in=list(by_contact), organization_id__in=list(org_tables)
+        ).values_list("pk", "organization_id"):
+            for table_id in org_tables[org_id]:
+                by_table.setdefault(table_id, set()).add(by_contact[contact_id])
+    answers = [(pk, q, a) for pk, _, _, q, a in rows if q]
+    return TableGroups(by_table, {pk for pk, _, _, _, _ in rows}, answers, reported)
+
+
+# -- representation goals ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    goal: RepresentationGoal
+    label: str
+    target: str
+    actual: str
+    met: bool | None  # None: cannot be told without revealing small numbers
+    gap: str
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} more {word}{'' if n == 1 else 's'}"
+
+
+def _goal_result(
+    goal: RepresentationGoal, table_sectors: dict[str, int], advisors: int, groups: TableGroups
+) -> GoalResult:
+    kind = RepresentationGoal.Kind
+    target = str(goal.target)
+    if goal.kind == kind.ADVISOR:
+        short = goal.target - advisors
+        gap = _plural(short, "lived-experience advisor") if short > 0 else ""
+        return GoalResult(goal, "Lived-experience advisors", target, str(advisors), not gap, gap)
+    if goal.kind == kind.SECTOR:
+        have, label = table_sectors.get(goal.sector, 0), str(Sector(goal.sector).label)
+        short = goal.target - have
+        gap = f"{_plural(short, 'organization')} from {label.lower()}" if short > 0 else ""
+        return GoalResult(goal, label, target, str(have), not gap, gap)
+    if goal.kind == kind.ALL_SECTORS:
+        missing = [str(Sector(s).label) for s in LEGISLATED_SECTORS if not table_sectors.get(s)]
+        total = len(LEGISLATED_SECTORS)
+        gap = ("Missing: " + ", ".join(missing)) if missing else ""
+        return GoalResult(
+            goal, "Every legislated sector", str(total), str(total - len(missing)), not gap, gap
+        )
+    name = str(GROUP_NAMES[IdentityQuestion(goal.group)])
+    count = next(
+        (g for g in groups.for_table(goal.table_id).groups if g.question == goal.group), None
+    )
+    if count is None:
+        return GoalResult(goal, name, target, "not reported", None, "Not declared for reporting")
+    if count.suppressed:
+        return GoalResult(
+            goal, name, target, "withheld (small numbers)", None, "Cannot be told: small numbers"
+        )
+    short = goal.target - count.yes
+    who = "person" if short == 1 else "people"
+    gap = f"{short} more {who} in this group" if short > 0 else ""
+    return GoalResult(goal, name, target, str(count.yes), not gap, gap)
+
+
+def goal_results(
+    goals: list[RepresentationGoal],
+    *,
+    sectors: dict[int, dict[str, int]],
+    advisors: dict[int, int],
+    groups: TableGroups,
+) -> list[GoalResult]:
+    return [
+        _goal_result(g, sectors.get(g.table_id, {}), advisors.get(g.table_id, 0), groups)
+        for g in goals
+    ]
+
+
+def table_goals_panel(*, table: ActionTable) -> dict[str, object]:
+    """The table page's block: its goals against today, and its counts. Five queries."""
+    _, reported = question_settings()
+    goals = list(RepresentationGoal.objects.filter(table=table).order_by("pk"))
+    facts = TableFacts.read([table.pk])
+    groups = identity_groups(facts=facts, reported=reported)
+    return {
+        "goals": goal_results(
+            goals, sectors=facts.sectors(), advisors=facts.advisors(), groups=groups
+        ),
+        "aggregate": groups.for_table(table.pk),
+    }
+
+
+def plan_representation_panel(*, tables: list[ActionTable]) -> dict[str, object]:
+    """The representation page's block: every table's goals, the plan's counts and each
+    table's. Five queries however many tables, goals and people."""
+    _, reported = question_settings()
+    goals = list(RepresentationGoal.objects.select_related("table").order_by("table__name", "pk"))
+    facts = TableFacts.read(None)
+    groups = identity_groups(facts=facts, reported=reported)
+    return {
+        "goals": goal_results(
+            goals, sectors=facts.sectors(), advisors=facts.advisors(), groups=groups
+        ),
+        "aggregate": groups.for_plan(),
+        "tables": [(t, groups.for_table(t.pk)) for t in tables],
+    }
+
+
+def contact_for_identity_token(token: str) -> tuple[Tenant, int] | None:
+    """(tenant, contact id) of a self-identification link, or None. Looked up outside any
+    scope, by the hash of the secret: the link is the only key."""
+    if not token or len(token) > 100:
+        return None
+    with scopes_disabled():
+        link = (
+            ContactIdentityLink.objects.select_related("tenant")
+            .filter(token_hash=identity_token_hash(token), tenant__is_active=True)
+            .first()
+        )
+    return (link.tenant, link.contact_id) if link is not None else None
