@@ -13,13 +13,20 @@ from django.utils import timezone
 from django_scopes import scope
 
 from cswb.models import Tenant, TenantMembership, User
-from engagement.models import PlanAction, Recommendation, RepresentationGoal, SelfIdentification
+from engagement.models import (
+    PlanAction,
+    Recommendation,
+    RepresentationGoal,
+    SelfIdentification,
+    Survey,
+)
 from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import (
     plan_action_create,
     plan_action_update,
     recommendation_action_link,
     recommendation_create,
+    recommendation_update,
 )
 from partners.models import Contact, Organization
 from partners.services.organizations import contact_create
@@ -125,12 +132,17 @@ def demo_engagement_seed(*, halton: Tenant, people: dict[str, User], **_: object
 def _recommendations(halton, admin, membership, people) -> None:
     owners = [people["leader@halton.example"], admin, people["coordinator@halton.example"]]
     today = timezone.localdate()
+    # The engagement survey behind them, once the demo has it.
+    survey = Survey.objects.filter(title__contains="2023").order_by("pk").first()
     for number, title, theme, said, action_titles, plan_actions in RECOMMENDATIONS:
-        if Recommendation.objects.filter(number=number).exists():
+        existing = Recommendation.objects.filter(number=number).first()
+        if existing is not None:
+            if survey is not None and existing.survey_id is None:
+                recommendation_update(recommendation=existing, actor=admin, survey=survey)
             continue
         recommendation = recommendation_create(
             tenant=halton, actor=admin, number=number, title=title, theme=theme,
-            source_report=SOURCE, source_date=SOURCE_DATE, partners_said=said,
+            source_report=SOURCE, source_date=SOURCE_DATE, partners_said=said, survey=survey,
             owner=owners[number % len(owners)],
             progress_method="weighted" if number % 2 else "plain",
         )  # fmt: skip

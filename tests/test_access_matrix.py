@@ -38,6 +38,7 @@ from engagement.models import (
     RecommendationLink,
     RepresentationGoal,
     SelfIdentification,
+    Survey,
 )
 from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
@@ -1445,6 +1446,13 @@ def _link_form(home: Plan, other: Plan) -> Form:
     )
 
 
+def _survey_in(plan: Plan) -> Survey:
+    with scope(tenant=plan.tenant):
+        return Survey.objects.create(
+            tenant=plan.tenant, title="Partner engagement survey", created_by=plan.admin
+        )
+
+
 def _home_plan_action(home: Plan) -> dict[str, object]:
     rec = recommendation_build(home.tenant, actor=home.admin)
     with scope(tenant=home.tenant):
@@ -1556,6 +1564,16 @@ FOREIGN += [
             refused=_recommendation_form(home.member, progress_method="median"),
         ),
         across=False,
+    ),
+    Field(
+        "manage:recommendation-new",
+        "survey",
+        400,
+        lambda home, other: Form(
+            {},
+            accepted=_recommendation_form(home.member, survey=_survey_in(home).pk),
+            refused=_recommendation_form(home.member, survey=_survey_in(other).pk),
+        ),
     ),
     Field(
         "manage:recommendation-edit",

@@ -178,11 +178,11 @@ NOT_SHOWN = {
     "indicators.Series.key": "indicator pages (being built) show it",
     "indicators.Observation.footnote": "indicator pages (being built) show it",
     "indicators.ProgressOverride.reason": "indicator pages (being built) show it",
-    # Surveys: the pages come with the builder, the results and the invitations.
+    # Surveys: the pages come with the builder, the results and the invitations. (A survey's
+    # title already shows where a recommendation names the survey it came from.)
     **{
         f"engagement.{name}": "surveys have no pages yet"
         for name in (
-            "Survey.title",
             "Survey.title_fr",
             "Survey.intro",
             "Survey.intro_fr",

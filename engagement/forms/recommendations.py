@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cswb.models import User
-from engagement.models import ProgressMethod, RecommendationStatus
+from engagement.models import ProgressMethod, RecommendationStatus, Survey
 from tables.models import Action, ActionStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -40,6 +40,7 @@ class RecommendationForm(_OwnerMixin, forms.Form):
         help_text=_("The engagement or report, e.g. “2023 partner engagement”."),
     )
     source_date = forms.DateField(label=_("Dated"), required=False, widget=DATE)
+    survey = forms.ChoiceField(label=_("The partner survey it came from"), required=False)
     partners_said = forms.CharField(
         label=_("What partners said"),
         required=False,
@@ -68,13 +69,20 @@ class RecommendationForm(_OwnerMixin, forms.Form):
         label=_("Percent done, until actions are linked"), min_value=0, max_value=100, initial=0
     )
 
-    def __init__(self, *args: object, people: list[User], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, people: list[User], surveys: list[Survey], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._set_people(people, _("Owner"))
+        self.surveys = {str(s.pk): s for s in surveys}
+        self.fields["survey"].choices = [("", _("None: a report or meeting"))] + [
+            (str(s.pk), s.title) for s in surveys
+        ]
 
     def values(self) -> dict[str, object]:
         data = dict(self.cleaned_data)
         data["owner"] = self.owner()
+        data["survey"] = self.surveys.get(data.get("survey") or "")
         return data
 
 

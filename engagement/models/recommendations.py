@@ -34,6 +34,14 @@ class Recommendation(models.Model):
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     title = models.CharField(max_length=200)
     theme = models.CharField(max_length=120, blank=True)
+    survey = models.ForeignKey(
+        "engagement.Survey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recommendations",
+        help_text=_("The partner survey it came from, if any."),
+    )
     source_report = models.CharField(
         max_length=200,
         blank=True,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from cswb.models import TenantMembership, User
 from engagement.models import (
@@ -125,8 +125,10 @@ def recommendations_for(
     links = RecommendationLink.objects.select_related(
         "action__table", "plan_action__owner"
     ).order_by("linked_at", "pk")
-    recommendations = Recommendation.objects.select_related("owner").prefetch_related(
-        Prefetch("links", queryset=links)
+    recommendations = (
+        Recommendation.objects.select_related("owner", "survey")
+        .annotate(survey_responses=Count("survey__responses"))
+        .prefetch_related(Prefetch("links", queryset=links))
     )
     if pk is not None:
         recommendations = recommendations.filter(pk=pk)

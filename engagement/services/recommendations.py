@@ -18,6 +18,7 @@ from engagement.models import (
     Recommendation,
     RecommendationLink,
     RecommendationStatus,
+    Survey,
 )
 from engagement.selectors.recommendations import action_visible_to
 from tables.models import Action, ActionStatus
@@ -25,6 +26,7 @@ from tables.services.actions import ACTION_TRANSITIONS
 
 EDITABLE = (
     "number",
+    "survey",
     "title",
     "theme",
     "source_report",
@@ -40,6 +42,11 @@ EDITABLE = (
 def _check_owner(tenant: Tenant, owner: User | None) -> None:
     if owner is not None and membership_for(tenant=tenant, user=owner) is None:
         raise ValidationError({"owner": "The owner must be a member of this plan."})
+
+
+def _check_survey(tenant: Tenant, survey: Survey | None) -> None:
+    if survey is not None and survey.tenant_id != tenant.pk:
+        raise ValidationError({"survey": "Choose one of this plan's surveys."})
 
 
 def _check_number(tenant: Tenant, number: int, exclude: int | None = None) -> None:
@@ -61,16 +68,19 @@ def recommendation_create(
     source_report: str = "",
     source_date: date | None = None,
     partners_said: str = "",
+    survey: Survey | None = None,
     owner: User | None = None,
     status: str = RecommendationStatus.NOT_STARTED,
     percent: int = 0,
     progress_method: str = ProgressMethod.PLAIN,
 ) -> Recommendation:
     _check_owner(tenant, owner)
+    _check_survey(tenant, survey)
     _check_number(tenant, number)
     recommendation = Recommendation(
         tenant=tenant,
         number=number,
+        survey=survey,
         title=title.strip(),
         theme=theme.strip(),
         source_report=source_report.strip(),
@@ -103,6 +113,8 @@ def recommendation_update(
     recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if "owner" in fields:
         _check_owner(recommendation.tenant, fields["owner"])  # type: ignore[arg-type]
+    if "survey" in fields:
+        _check_survey(recommendation.tenant, fields["survey"])  # type: ignore[arg-type]
     if "number" in fields:
         _check_number(recommendation.tenant, fields["number"], exclude=recommendation.pk)  # type: ignore[arg-type]
     changes: dict[str, list[object]] = {}
@@ -133,7 +145,7 @@ def recommendation_update(
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, User):
+    if isinstance(value, User | Survey):
         return value.pk
     if isinstance(value, date):
         return value.isoformat()

@@ -27,6 +27,7 @@ from engagement.forms.recommendations import (
     PlanActionForm,
     RecommendationForm,
 )
+from engagement.models import Survey
 from engagement.selectors.recommendations import (
     linkable_actions,
     recommendation_next_number,
@@ -45,6 +46,10 @@ from engagement.services.recommendations import (
 
 def _people() -> list[User]:
     return [m.user for m in members_list().filter(is_active=True)]
+
+
+def _surveys() -> list[Survey]:
+    return list(Survey.objects.order_by("-created_at", "-pk"))
 
 
 def _detail_url(request: HttpRequest, pk: int) -> str:
@@ -243,7 +248,7 @@ def manage_recommendation_new(request: HttpRequest, tenant_slug: str) -> HttpRes
     tenant = get_tenant_for(request, need=TenantNeed.MANAGE)
     people = _people()
     if request.method == "POST":
-        form = RecommendationForm(request.POST, people=people)
+        form = RecommendationForm(request.POST, people=people, surveys=_surveys())
         if form.is_valid():
             try:
                 recommendation = recommendation_create(
@@ -255,7 +260,9 @@ def manage_recommendation_new(request: HttpRequest, tenant_slug: str) -> HttpRes
                 messages.success(request, f"Recommendation {recommendation.number} is added.")
                 return redirect(_detail_url(request, recommendation.pk))
     else:
-        form = RecommendationForm(people=people, initial={"number": recommendation_next_number()})
+        form = RecommendationForm(
+            people=people, surveys=_surveys(), initial={"number": recommendation_next_number()}
+        )
     return render(
         request,
         "engagement/recommendations/form.html",
@@ -272,7 +279,7 @@ def manage_recommendation_edit(request: HttpRequest, tenant_slug: str, pk: int) 
     ).recommendation
     people = _people()
     if request.method == "POST":
-        form = RecommendationForm(request.POST, people=people)
+        form = RecommendationForm(request.POST, people=people, surveys=_surveys())
         if form.is_valid():
             try:
                 recommendation_update(
@@ -286,12 +293,14 @@ def manage_recommendation_edit(request: HttpRequest, tenant_slug: str, pk: int) 
     else:
         form = RecommendationForm(
             people=people,
+            surveys=_surveys(),
             initial={
                 "number": recommendation.number,
                 "title": recommendation.title,
                 "theme": recommendation.theme,
                 "source_report": recommendation.source_report,
                 "source_date": recommendation.source_date,
+                "survey": str(recommendation.survey_id or ""),
                 "partners_said": recommendation.partners_said,
                 "owner": str(recommendation.owner_id or ""),
                 "progress_method": recommendation.progress_method,

@@ -243,3 +243,31 @@ def test_the_recommendation_page_holds_its_budget(
                 plan_action_create(recommendation=rec, actor=world.admin, title="Report")
         with django_assert_max_num_queries(19):
             assert client.get(url).status_code == 200
+
+
+def test_a_recommendation_names_the_survey_it_came_from(world: World, client_for) -> None:
+    from django.utils import timezone
+
+    from engagement.models import Response, Survey
+
+    with scope(tenant=world.halton):
+        survey = Survey.objects.create(
+            tenant=world.halton, title="2023 partner engagement survey", status="published",
+            published_at=timezone.now(), created_by=world.admin,
+        )  # fmt: skip
+        for _ in range(3):
+            Response.objects.create(
+                tenant=world.halton, survey=survey, is_anonymous=True,
+                submitted_on=timezone.localdate(),
+            )  # fmt: skip
+    client = client_for("admin")
+    response = client.post(
+        _url("manage:recommendation-new"),
+        {"number": 1, "title": "More communication", "survey": survey.pk, "owner": "",
+         "progress_method": "plain", "status": "not_started", "percent": 0},
+    )  # fmt: skip
+    assert response.status_code == 302
+    with scope(tenant=world.halton):
+        assert Recommendation.objects.get().survey == survey
+    page = client_for("member").get(_url("you-said-we-did")).content.decode()
+    assert "From the survey “2023 partner engagement survey”: 3 responses" in page
