@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
@@ -74,6 +76,17 @@ def mfa_setup_required(*, user: User) -> bool:
 # Account events (sign-ins, failed sign-ins, two-factor changes) belong on the security page,
 # not in the plan's activity feed.
 ACCOUNT_VERB_PREFIXES = ("auth.", "security.")
+
+
+def activity_last_at() -> datetime | None:
+    """When the current tenant's data last changed: every write records an ActivityEvent in
+    its transaction, so this is the Last-Modified of anything built from the plan's data
+    (account events, which change no plan data, aside). One query, on the (tenant, -at)
+    index."""
+    events = ActivityEvent.objects.all()
+    for prefix in ACCOUNT_VERB_PREFIXES:
+        events = events.exclude(verb__startswith=prefix)
+    return events.order_by("-at").values_list("at", flat=True).first()
 
 
 def activity_recent(*, limit: int = 10) -> QuerySet[ActivityEvent]:

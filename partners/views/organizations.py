@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import TenantNeed, get_tenant_for
+from cswb.conditional import csv_answer
 from cswb.csvsafe import csv_write
 from cswb.sections import sections_for
-from cswb.selectors import member_by_email
+from cswb.selectors import activity_last_at, member_by_email
 from cswb.ui import confirm_then, error_text
 from partners.access import (
     OrganizationNeed,
@@ -73,9 +74,12 @@ def organization_export(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         )
         for o in organizations_list()
     ]
-    response = HttpResponse(csv_write(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{tenant.slug}-organizations.csv"'
-    return response
+    return csv_answer(
+        request,
+        csv_write(rows),
+        filename=f"{tenant.slug}-organizations.csv",
+        last_modified=activity_last_at(),
+    )
 
 
 @require_GET

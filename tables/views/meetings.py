@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope, scopes_disabled
 
+from cswb.conditional import conditional_answer, validators_set
 from cswb.selectors import memberships_for_user
 from cswb.ui import confirm_then, error_text
 from tables.access import (
@@ -39,6 +40,7 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
+from tables.selectors.meetings import feed_meetings, feed_validators
 from tables.services.meetings import (
     agenda_item_add,
     calendar_token_for,
@@ -255,20 +257,29 @@ def meeting_rsvp_view(request: HttpRequest, tenant_slug: str, table_slug: str, p
     return redirect(_meeting_url(found.meeting))
 
 
-def _ics(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+def _ics(request: HttpRequest, meetings: list[Meeting], *, name: str, filename: str):
+    """The feed, or 304 when the calendar app already has this version of it."""
+    etag, last_modified = feed_validators(meetings, name=name)
+    unchanged = conditional_answer(request, etag=etag, last_modified=last_modified)
+    if unchanged is not None:
+        return unchanged
+    response = HttpResponse(
+        meetings_ics(meetings, name=name), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response  # no-store, private: set for every response by NoStoreMiddleware
+    # no-store, private: set for every response by NoStoreMiddleware
+    return validators_set(response, etag=etag, last_modified=last_modified)
 
 
 @require_GET
 def table_feed(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
-    """The table's meetings. Calendar apps cannot sign in: they add ?token= (the person's
-    calendar token), which the tenant middleware accepts for this view only."""
+    """The table's meetings of the last year and ahead. Calendar apps cannot sign in: they add
+    ?token= (the person's calendar token), which the tenant middleware accepts for this view
+    only."""
     access = get_table_for(request, table_slug, need=TableNeed.VIEW)
     table = access.table
-    meetings = Meeting.objects.filter(table=table).select_related("table", "tenant")
-    return _ics(meetings_ics(meetings, name=table.name), f"{table.slug}.ics")
+    meetings = feed_meetings(table_ids=[table.pk])
+    return _ics(request, meetings, name=table.name, filename=f"{table.slug}.ics")
 
 
 def calendar_token_user(token: str):
@@ -298,8 +309,8 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
                 table_ids += list(
                     ActionTable.objects.filter(tables_granted(user)).values_list("pk", flat=True)
                 )
-        meetings = Meeting.objects.filter(table_id__in=table_ids).select_related("table", "tenant")
-        return _ics(meetings_ics(meetings, name="My CSWB meetings"), "my-meetings.ics")
+        meetings = feed_meetings(table_ids=table_ids)
+        return _ics(request, meetings, name="My CSWB meetings", filename="my-meetings.ics")
 
 
 @login_required

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cswb.conditional import csv_answer
 from cswb.csvsafe import csv_write
+from cswb.selectors import activity_last_at
 from cswb.ui import confirm_then, error_text
 from tables.access import (
     TableNeed,
@@ -169,9 +171,12 @@ def measure_csv(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int
         )
         for o in Observation.objects.filter(measure=found.measure)
     ]
-    response = HttpResponse(csv_write(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{found.table.slug}-measure-{pk}.csv"'
-    return response
+    return csv_answer(
+        request,
+        csv_write(rows),
+        filename=f"{found.table.slug}-measure-{pk}.csv",
+        last_modified=activity_last_at(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
