@@ -1,7 +1,14 @@
 """Tables and their work: the table itself, its seats and organizations (core), and the
 actions it takes (actions)."""
 
-from tables.models.actions import ACTION_OPEN_STATUSES, Action, ActionStatus, ActionUpdate, Priority
+from tables.models.actions import (
+    ACTION_OPEN_STATUSES,
+    Action,
+    ActionStatus,
+    ActionTally,
+    ActionUpdate,
+    Priority,
+)
 from tables.models.core import (
     RUNNING_ROLES,
     ActionTable,
@@ -36,6 +43,7 @@ __all__ = [
     "ActionTable",
     "ActionTableGroupObjectPermission",
     "ActionTableUserObjectPermission",
+    "ActionTally",
     "ActionUpdate",
     "AgendaItem",
     "Attendance",

@@ -73,6 +73,14 @@ class Action(models.Model):
             models.Index(fields=["table", "status"], name="action_table_status"),
             models.Index(fields=["owner_organization", "status"], name="action_org_status"),
             models.Index(fields=["owner", "status"], name="action_owner_status"),
+            # Open actions only, by due date: the progress pages count each table's overdue
+            # ones from this alone, however long the table's history of finished actions.
+            models.Index(
+                fields=["table", "due_date"],
+                include=["tenant"],  # the tenant scope's filter too: an index-only count
+                name="action_open_due",
+                condition=models.Q(status__in=sorted(s.value for s in ACTION_OPEN_STATUSES)),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -90,6 +98,28 @@ class Action(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(self.is_open and self.due_date and self.due_date < timezone.localdate())
+
+
+class ActionTally(models.Model):
+    """How many of a table's actions are in each status, kept by the action services
+    (tables.services.actions) in the same transaction as the change, so that the progress
+    pages read a row per table instead of counting every action the table ever had. Not a
+    cache: it never goes stale, and `action_tallies_rebuild` recounts it from the actions."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    table = models.OneToOneField(
+        ActionTable, on_delete=models.CASCADE, primary_key=True, related_name="action_tally"
+    )
+    planned = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    blocked = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(tenant="tenant")
+
+    def __str__(self) -> str:
+        return f"Action counts of {self.table_id}"
 
 
 class ActionUpdate(models.Model):

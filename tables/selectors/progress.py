@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -34,20 +35,30 @@ def _count(queryset: QuerySet, group: str = "table") -> Subquery:
     """COUNT(*) of a queryset correlated to the outer table, as a subquery (0 when none)."""
     return Coalesce(
         Subquery(
-            queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1],
+            queryset.order_by().values(group).annotate(n=Count("*")).values("n")[:1],
             output_field=IntegerField(),
         ),
         0,
     )
 
 
+def _tally(*statuses: str) -> Coalesce:
+    """The sum of the table's ActionTally columns for these statuses (0 without actions)."""
+    total = sum((F(f"action_tally__{s}") for s in statuses[1:]), F(f"action_tally__{statuses[0]}"))
+    return Coalesce(total, 0, output_field=IntegerField())
+
+
 def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
-    """Every table with its figures as annotations: one query for all of them."""
+    """Every table with its figures as annotations: one query for all of them.
+
+    Each figure is read once per table from where it is cheapest, whatever the length of the
+    table's history: the counts by status from the table's ActionTally row (kept by the action
+    services in the same transaction as each change); overdue actions from the index of open
+    actions by due date (`action_open_due`), since "overdue" changes with the calendar and
+    cannot be kept; meetings and attendance of the last year through their table indexes."""
     today = timezone.localdate()
     now = timezone.now()
     year_ago = now - timedelta(days=365)
-    actions = Action.objects.filter(table=OuterRef("pk"))
-    open_ = Q(status__in=ACTION_OPEN_STATUSES)
     held = Meeting.objects.filter(table=OuterRef("pk"), status=MeetingStatus.HELD)
     attendance = Attendance.objects.filter(
         meeting__table=OuterRef("pk"),
@@ -55,10 +66,14 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
         meeting__starts_at__gte=year_ago,
     )
     return tables.annotate(
-        open_count=_count(actions.filter(open_)),
-        done_count=_count(actions.filter(status=ActionStatus.DONE)),
-        blocked_count=_count(actions.filter(status=ActionStatus.BLOCKED)),
-        overdue_count=_count(actions.filter(open_, due_date__lt=today)),
+        open_count=_tally(*sorted(ACTION_OPEN_STATUSES)),
+        done_count=_tally(ActionStatus.DONE),
+        blocked_count=_tally(ActionStatus.BLOCKED),
+        overdue_count=_count(
+            Action.objects.filter(
+                table=OuterRef("pk"), status__in=ACTION_OPEN_STATUSES, due_date__lt=today
+            )
+        ),
         last_meeting=Subquery(held.order_by("-starts_at").values("starts_at")[:1]),
         next_meeting=Subquery(
             Meeting.objects.filter(
@@ -76,6 +91,11 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
             )
         ),
     )
+
+
+def progress_queries(tables: QuerySet[ActionTable]) -> list[tuple[str, QuerySet]]:
+    """The queries behind the progress page, for bench/explain.py."""
+    return [("every table's figures", progress_rows(tables).order_by("name"))]
 
 
 @dataclass
@@ -115,6 +135,33 @@ def measures_with_trends(tables: list[ActionTable]) -> dict[int, list[dict[str, 
                 "on_track": measure_trend(measure, values).standing.is_on_track,
             }
         )
+    return result
+
+
+def measures_on_track(tables: list[ActionTable]) -> dict[int, tuple[int, int]]:
+    """Per table, (measures in use, those on track; retired ones are history): one query for
+    all tables, reading only each measure's latest value (the standing needs no other)
+    through the (measure, period_end) index, as plain values rather than model instances."""
+    latest = Observation.objects.filter(measure=OuterRef("pk")).order_by("-period_end")
+    fields = ("baseline_value", "baseline_date", "target_value", "target_date", "direction")
+    result = {t.pk: (0, 0) for t in tables}
+    for row in (
+        Measure.objects.filter(table__in=tables, retired_at__isnull=True)
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_end=Subquery(latest.values("period_end")[:1]),
+        )
+        .values("table_id", "latest_value", "latest_end", *fields)
+    ):
+        values = (
+            []
+            if row["latest_end"] is None
+            else [SimpleNamespace(value=row["latest_value"], period_end=row["latest_end"])]
+        )
+        measure = SimpleNamespace(**{f: row[f] for f in fields})
+        count, on_track = result[row["table_id"]]
+        on_track += measure_trend(measure, values).standing.is_on_track
+        result[row["table_id"]] = (count + 1, on_track)
     return result
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from cswb.models import TenantMembership, User
@@ -15,6 +16,7 @@ from tables.models import (
     Action,
     ActionStatus,
     ActionTable,
+    ActionTally,
     ActionUpdate,
     Decision,
     Priority,
@@ -67,6 +69,49 @@ PAST_DUE_AT_CREATION = (
 )
 
 
+def _tally_move(*, table_id: int, tenant_id: int, old: str | None, new: str | None) -> None:
+    """Keep the table's ActionTally in step with one action leaving status `old` and/or
+    entering `new`: in the caller's transaction, as a relative UPDATE (no lost increments
+    when two people change actions of the same table at once)."""
+    if old == new:
+        return
+    ActionTally.objects.bulk_create(
+        [ActionTally(tenant_id=tenant_id, table_id=table_id)], ignore_conflicts=True
+    )
+    changes = {}
+    if old:
+        changes[old] = F(old) - 1
+    if new:
+        changes[new] = F(new) + 1
+    ActionTally.objects.filter(table_id=table_id).update(**changes)
+
+
+@transaction.atomic
+def action_tallies_rebuild(*, tables: list[ActionTable]) -> None:
+    """Recount the tallies of these tables from their actions: for bulk loaders that write
+    actions without the services (seed_scale), and to repair a tally by hand."""
+    table_ids = [t.pk for t in tables]
+    counts = {
+        row["table_id"]: row
+        for row in Action.objects.filter(table_id__in=table_ids)
+        .values("table_id")
+        .annotate(
+            **{status: Count("pk", filter=Q(status=status)) for status in ActionStatus.values}
+        )
+    }
+    ActionTally.objects.filter(table_id__in=table_ids).delete()
+    ActionTally.objects.bulk_create(
+        [
+            ActionTally(
+                tenant_id=t.tenant_id,
+                table_id=t.pk,
+                **{s: counts.get(t.pk, {}).get(s, 0) for s in ActionStatus.values},
+            )
+            for t in tables
+        ]
+    )
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -99,6 +144,7 @@ def action_create(
     )
     action.full_clean()
     action.save()
+    _tally_move(table_id=table.pk, tenant_id=table.tenant_id, old=None, new=action.status)
     activity_record(
         tenant=table.tenant,
         actor=actor,
@@ -259,6 +305,7 @@ def action_update(
         action.status = status
         action.completed_at = timezone.now() if status == ActionStatus.DONE else None
         action.save(update_fields=["status", "completed_at"])
+        _tally_move(table_id=action.table_id, tenant_id=action.tenant_id, old=old, new=status)
     elif not text.strip():
         raise ValidationError("Write an update or choose a new status.")
     update = ActionUpdate.objects.create(

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cswb.access import get_tenant_for
+from cswb.conditional import csv_answer
 from cswb.csvsafe import csv_write
+from cswb.selectors import activity_last_at
 from tables.access import TableNeed, get_table_for, tables_allowed, tables_granted
 from tables.forms.progress import SORTS, ProgressFilterForm
 from tables.models import ActionTable
@@ -16,6 +18,7 @@ from tables.selectors.progress import (
     attendance_rate,
     completion_by_month,
     flags_for,
+    measures_on_track,
     measures_with_trends,
     progress_rows,
 )
@@ -41,11 +44,9 @@ def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, obje
         if data.get("flag") == "overdue" and not flags.many_overdue:
             continue
         rows.append({"table": table, "flags": flags, "attendance": attendance_rate(table)})
-    measures = measures_with_trends([r["table"] for r in rows])
+    measures = measures_on_track([r["table"] for r in rows])
     for row in rows:
-        trends = measures[row["table"].pk]
-        row["measures"] = len(trends)
-        row["on_track"] = sum(t["on_track"] for t in trends)
+        row["measures"], row["on_track"] = measures[row["table"].pk]
     return rows
 
 
@@ -129,9 +130,14 @@ def tenant_progress_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
                 "yes" if row["flags"].many_overdue else "no",
             )
         )
-    response = HttpResponse(csv_write(lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{tenant.slug}-progress.csv"'
-    return response
+    # The figures change with the plan's data and, for overdue actions, with the date.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return csv_answer(
+        request,
+        csv_write(lines),
+        filename=f"{tenant.slug}-progress.csv",
+        last_modified=max(filter(None, [activity_last_at(), midnight])),
+    )
 
 
 @require_GET

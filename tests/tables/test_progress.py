@@ -4,10 +4,14 @@ import csv
 import io
 from datetime import date, timedelta
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from tables.models import Action, ActionStatus, ActionTable, ActionTally
+from tables.services.actions import action_tallies_rebuild, action_update
 from tables.services.meetings import meeting_record
 from tables.services.seats import table_seat_add
 from tables.services.tables import table_create
@@ -143,3 +147,40 @@ def test_leadership_counts_are_links_to_the_filtered_lists(world: World, client_
     on_track = client.get(f"{outcomes}?standing=on_track").context["measures"]
     assert len(on_track) == 1
     assert client.get(f"{outcomes}?standing=not_on_track").context["measures"] == []
+
+
+def test_action_counts_per_table_stay_equal_to_a_recount(world: World) -> None:
+    """The progress pages read each table's counts by status from its ActionTally, which the
+    action services keep in the same transaction as every change."""
+    with scope(tenant=world.halton):
+        other = table_create(
+            tenant=world.halton, name="Tally", zone="prevention", actor=world.admin
+        )
+    action_build(world.table, actor=world.admin)
+    action_build(world.table, actor=world.admin, statuses=["in_progress", "done"])
+    action_build(world.table, actor=world.admin, statuses=["blocked", "in_progress"])
+    action_build(other, actor=world.admin, statuses=["cancelled", "planned", "done"])
+    reopened = action_build(other, actor=world.admin, statuses=["done", "in_progress"])
+    with scope(tenant=world.halton), pytest.raises(ValidationError):
+        action_update(action=reopened, actor=world.admin, status="planned")  # refused
+
+    def recount(table) -> dict[str, int]:
+        with scope(tenant=world.halton):
+            statuses = list(Action.objects.filter(table=table).values_list("status", flat=True))
+        return {s: statuses.count(s) for s in ActionStatus.values}
+
+    for table in (world.table, other):
+        with scope(tenant=world.halton):
+            tally = ActionTally.objects.get(table=table)
+        assert {s: getattr(tally, s) for s in ActionStatus.values} == recount(table)
+    with scope(tenant=world.halton):
+        assert ActionTally.objects.get(table=other).in_progress == 1
+        # The recount used by bulk loaders gives the same rows.
+        before = list(ActionTally.objects.order_by("table_id").values())
+        action_tallies_rebuild(tables=list(ActionTable.objects.all()))
+        after = [
+            row
+            for row in ActionTally.objects.order_by("table_id").values()
+            if row["table_id"] in {r["table_id"] for r in before}
+        ]
+        assert after == before
