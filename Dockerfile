@@ -21,4 +21,5 @@ USER cswb
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["gunicorn", "cswb.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers, timeouts and logging: gunicorn.conf.py (sizes from WEB_WORKERS and friends).
+CMD ["gunicorn", "cswb.wsgi"]

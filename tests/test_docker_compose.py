@@ -27,9 +27,54 @@ def test_compose_file_is_valid() -> None:
 
 def test_compose_runs_every_part_of_the_portal() -> None:
     result = _compose("config", "--services")
-    assert set(result.stdout.split()) == {"web", "worker", "beat", "postgres", "redis", "mailpit"}
+    assert set(result.stdout.split()) == {
+        "migrate",
+        "web",
+        "proxy",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "mailpit",
+    }
 
 
 def test_every_long_running_service_has_a_health_check() -> None:
     config = _compose("config").stdout
-    assert config.count("healthcheck:") == 6
+    # Every service but `migrate`, which runs once and exits.
+    assert config.count("healthcheck:") == 7
+
+
+def _service_blocks() -> dict[str, str]:
+    """The rendered config of each service, as text (no YAML parser among the dependencies)."""
+    config = _compose("config").stdout
+    body = ("\n" + config).split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    blocks: dict[str, str] = {}
+    name = None
+    for line in body.splitlines():
+        if line.startswith("  ") and not line.startswith("   ") and line.endswith(":"):
+            name = line.strip()[:-1]
+            blocks[name] = ""
+        elif name is not None:
+            blocks[name] += line + "\n"
+    return blocks
+
+
+def test_web_scales_behind_the_proxy() -> None:
+    """`--scale web=3` works: no web container binds a host port (three would clash); the
+    proxy publishes the portal and sends requests to every web container by name; the
+    migrations run once, before any web process starts."""
+    services = _service_blocks()
+    assert "\n    ports:" not in "\n" + services["web"]
+    assert "\n    ports:" in "\n" + services["proxy"]
+    nginx = (settings.BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert "server web:8000 resolve;" in nginx
+    assert "migrate:\n        condition: service_completed_successfully" in services["web"]
+    assert "migrate" not in services["web"].split("command:", 1)[1].split("\n", 1)[0]
+
+
+def test_database_and_workers_are_sized_for_a_small_machine() -> None:
+    config = _compose("config").stdout
+    assert "max_parallel_workers_per_gather=0" in config
+    assert "work_mem=16MB" in config
+    assert "DATABASE_CONN_MAX_AGE: '60'" in config

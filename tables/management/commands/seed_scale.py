@@ -1,7 +1,18 @@
 """Fill one tenant with a large, realistic load for benchmarks: by default 200 tables, 2,000
 organizations, 10,000 people, 200,000 actions with 1,000,000 updates and 20,000 meetings.
 Rows go in with bulk inserts (the services would take hours at this size); table grants are
-written by the same sync function the services use. Meant for PostgreSQL."""
+written by the same sync function the services use. Meant for PostgreSQL.
+
+The load is spread as a plan's is: each table has its own mix of statuses (some tables finish
+most of what they start, some have much blocked), due dates follow the date an action was
+opened (some have none), and about a third of the actions are owned by a person at the table
+as well as by their organization. Several tenants can live in one database (their people's
+addresses carry the tenant's slug): `make bench` fills one at the default size, one with twice
+the actions and one with twice the tables.
+
+Sign-in accounts (password BENCH_PASSWORD): `bench-admin@<tenant>.example` (tenant admin),
+`bench-leader@<tenant>.example` (leadership) and `bench-coordinator@<tenant>.example`
+(coordinator of the first two tables, staff of an organization sitting at the first three)."""
 
 from __future__ import annotations
 
@@ -33,14 +44,22 @@ from tables.models import (
     TableSeat,
     Zone,
 )
+from tables.services.actions import action_tallies_rebuild
 from tables.services.seats import table_permissions_sync
 from tables.services.tables import focus_areas_seed
 
 BATCH = 5000
-# Bench accounts: a coordinator who is also staff of an organization, and a leader.
-BENCH_COORDINATOR = "bench-coordinator@scale.example"
-BENCH_LEADER = "bench-leader@scale.example"
 BENCH_PASSWORD = "bench-scale-password"  # noqa: S105 -- a benchmark tenant, never production
+
+
+def bench_email(role: str, tenant: str = "scale") -> str:
+    """A bench account's address: role is "coordinator", "leader" or "admin"."""
+    return f"bench-{role}@{tenant}.example"
+
+
+# Each table draws its own mix of statuses around these weights (planned, in progress, done,
+# blocked, cancelled), so per-table figures differ as they do in a real plan.
+STATUS_WEIGHTS = (0.22, 0.30, 0.36, 0.06, 0.06)
 
 
 class Command(BaseCommand):
@@ -54,11 +73,19 @@ class Command(BaseCommand):
         parser.add_argument("--actions", type=int, default=200000)
         parser.add_argument("--updates-per-action", type=int, default=5)
         parser.add_argument("--meetings", type=int, default=20000)
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when the tenant exists (make bench fills its database once).",
+        )
 
     def handle(self, *args: object, **o: object) -> None:
         self.rng = random.Random(2026)  # noqa: S311 -- test data, not secrets
         self.started = time.monotonic()
         if Tenant.objects.filter(slug=o["tenant"]).exists():
+            if o["if_missing"]:
+                self.stdout.write(f"Tenant {o['tenant']!r} is there already; kept as it is.")
+                return
             raise CommandError(f"Tenant {o['tenant']!r} exists; seed_scale fills a new one.")
         tenant = Tenant.objects.create(slug=o["tenant"], name=f"{o['tenant'].title()} (scale)")
         with scope(tenant=tenant):
@@ -66,13 +93,17 @@ class Command(BaseCommand):
             orgs = self._organizations(tenant, o["organizations"], people)
             tables = self._tables(tenant, o["tables"], orgs, people)
             self._actions(tenant, tables, o["actions"], o["updates_per_action"], people[0])
+            action_tallies_rebuild(tables=tables)
             self._meetings(tenant, tables, o["meetings"], people[0])
             self._measures(tenant, tables, people[0])
         if connection.vendor == "postgresql":
             # Fresh statistics: right after a bulk load the planner believes the tables are
             # tiny and picks the wrong indexes (autovacuum would catch up, later).
+            # VACUUM sets the visibility map, so that counts read the indexes alone, as they
+            # do on a database that has been running for a while.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                # (VACUUM cannot run in a transaction, as in a test: there ANALYZE will do.)
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         self._say("done")
 
     def _say(self, what: str) -> None:
@@ -80,31 +111,44 @@ class Command(BaseCommand):
 
     def _people(self, tenant: Tenant, count: int) -> list[User]:
         unusable = "!scale"  # cannot be used to sign in
+        domain = f"{tenant.slug}.example"
         users = [
-            User(email=f"person{n}@scale.example", full_name=f"Person {n}", password=unusable)
-            for n in range(count - 2)
+            User(email=f"person{n}@{domain}", full_name=f"Person {n}", password=unusable)
+            for n in range(count - 3)
         ]
-        users += [
-            User(email=BENCH_COORDINATOR, full_name="Bench Coordinator"),
-            User(email=BENCH_LEADER, full_name="Bench Leader"),
-        ]
-        for bench in users[-2:]:
+        roles = {
+            bench_email("coordinator", tenant.slug): TenantRole.MEMBER,
+            bench_email("leader", tenant.slug): TenantRole.LEADERSHIP,
+            bench_email("admin", tenant.slug): TenantRole.ADMIN,
+        }
+        for email in roles:
+            bench = User(email=email, full_name=f"Bench {email.split('@')[0][6:].title()}")
             bench.set_password(BENCH_PASSWORD)
+            users.append(bench)
         User.objects.bulk_create(users, batch_size=BATCH)
-        users = list(User.objects.filter(email__endswith="@scale.example").order_by("pk"))
+        users = list(User.objects.filter(email__endswith=f"@{domain}").order_by("pk"))
+        # One person in a hundred sits on the leadership table; one in five hundred is staff.
         TenantMembership.objects.bulk_create(
             [
                 TenantMembership(
                     tenant=tenant,
                     user=u,
-                    role=TenantRole.LEADERSHIP if u.email == BENCH_LEADER else TenantRole.MEMBER,
+                    role=roles.get(
+                        u.email,
+                        TenantRole.LEADERSHIP
+                        if n % 100 == 50
+                        else TenantRole.ADMIN
+                        if n % 500 == 250
+                        else TenantRole.MEMBER,
+                    ),
                 )
-                for u in users
+                for n, u in enumerate(users)
             ],
             batch_size=BATCH,
         )
         self._say(f"{len(users)} people")
-        return sorted(users, key=lambda u: u.email != BENCH_COORDINATOR)  # bench coordinator first
+        coordinator = bench_email("coordinator", tenant.slug)
+        return sorted(users, key=lambda u: u.email != coordinator)  # bench coordinator first
 
     def _organizations(self, tenant, count: int, people: list[User]) -> list[Organization]:
         groups = Group.objects.bulk_create(
@@ -135,6 +179,7 @@ class Command(BaseCommand):
         OrganizationMembership.objects.bulk_create(memberships, batch_size=BATCH)
         through.objects.bulk_create(group_links, batch_size=BATCH)
         self._say(f"{count} organizations, staff lists")
+        self.org_of = {m.user_id: m.organization_id for m in memberships}
         return orgs
 
     def _tables(self, tenant, count: int, orgs, people) -> list[ActionTable]:
@@ -187,31 +232,51 @@ class Command(BaseCommand):
         return tables
 
     def _actions(self, tenant, tables, count: int, per_action: int, author: User) -> None:
-        today = timezone.localdate()
         statuses = ActionStatus.values
         orgs_by_table: dict[int, list[int]] = {}
         for table_id, org_id in TableOrganization.objects.values_list(
             "table_id", "organization_id"
         ):
             orgs_by_table.setdefault(table_id, []).append(org_id)
+        seats_by_table: dict[int, list[int]] = {}
+        for table_id, user_id in TableSeat.objects.values_list("table_id", "user_id"):
+            seats_by_table.setdefault(table_id, []).append(user_id)
+        # Each table's own mix: the plan's weights, each scaled by a factor between 0.3 and 2.
+        mix = {t.pk: [w * self.rng.uniform(0.3, 2.0) for w in STATUS_WEIGHTS] for t in tables}
         now = timezone.now()
         made = 0
         while made < count:
             chunk = []
             for n in range(made, min(count, made + BATCH)):
                 table = tables[n % len(tables)]
-                status = statuses[n % len(statuses)]
                 # Spread over two years, as a plan's history is: a week holds a week's worth.
                 opened = now - timedelta(minutes=self.rng.randint(0, 2 * 365 * 24 * 60))
+                weights = mix[table.pk]
+                if (now - opened).days > 300 and self.rng.random() < 0.9:
+                    weights = [0, 0, weights[2], 0, weights[4]]  # most old work is closed
+                status = self.rng.choices(statuses, weights=weights)[0]
+                due = (
+                    None
+                    if self.rng.random() < 0.1
+                    else (opened + timedelta(days=self.rng.randint(14, 270))).date()
+                )
+                org_id = self.rng.choice(orgs_by_table[table.pk])
+                owner_id = None
+                if self.rng.random() < 0.35:
+                    # A person at the table owns it, for their organization when it sits there.
+                    owner_id = self.rng.choice(seats_by_table[table.pk])
+                    if self.org_of.get(owner_id) in orgs_by_table[table.pk]:
+                        org_id = self.org_of[owner_id]
                 chunk.append(
                     Action(
                         tenant=tenant,
                         table=table,
                         title=f"Action {n}",
                         created_by=author,
-                        owner_organization_id=self.rng.choice(orgs_by_table[table.pk]),
+                        owner_organization_id=org_id,
+                        owner_id=owner_id,
                         status=status,
-                        due_date=today + timedelta(days=self.rng.randint(-120, 240)),
+                        due_date=due,
                         created_at=opened,
                         completed_at=(
                             opened + (now - opened) * self.rng.random()
