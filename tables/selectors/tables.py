@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from cswb.models import ActivityEvent, TenantMembership, User
 from partners.models import Organization, Sector
@@ -48,18 +49,34 @@ def tables_list(
         tables = tables.filter(tables_granted(user))
     if search:
         tables = tables.filter(Q(name__icontains=search) | Q(purpose__icontains=search))
+    if focus_area:
+        tables = tables.distinct()  # the focus-area join may meet a table once per area
+    # Counted per table by correlated subqueries on the (table) indexes: joining both the
+    # participations and the seats would multiply them (10 by 20 rows per table) before
+    # counting.
     return (
         tables.annotate(
-            organization_count=Count(
-                "participations",
-                filter=Q(participations__left_on__isnull=True),
-                distinct=True,
-            ),
-            seat_count=Count("seats", filter=Q(seats__left_on__isnull=True), distinct=True),
+            organization_count=_current_count(TableOrganization),
+            seat_count=_current_count(TableSeat),
         )
         .prefetch_related("focus_areas")
         .order_by("name")
-        .distinct()
+    )
+
+
+def _current_count(model) -> Coalesce:
+    """How many current rows of a membership-period model sit at the outer table."""
+    return Coalesce(
+        Subquery(
+            model.objects.current()
+            .filter(table=OuterRef("pk"))
+            .order_by()
+            .values("table")
+            .annotate(n=Count("*"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
     )
 
 
