@@ -5,8 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 from django_scopes import scope
 
-from cswb.models import Tenant
-from tables.models import Action, ActionTable, ActionUpdate, Meeting
+from cswb.models import Tenant, TenantMembership, TenantRole
+from tables.models import Action, ActionStatus, ActionTable, ActionTally, ActionUpdate, Meeting
 from tables.services.seats import table_actual_grants, table_expected_grants
 
 
@@ -39,3 +39,16 @@ def test_seed_scale_fills_a_tenant_consistently(db: None) -> None:
         assert Meeting.objects.count() == 12
         for table in ActionTable.objects.all():
             assert table_expected_grants(table=table) == table_actual_grants(table=table)
+            # Each table has its own mix of statuses, and its tally agrees with its actions.
+            statuses = list(Action.objects.filter(table=table).values_list("status", flat=True))
+            assert len(set(statuses)) > 1
+            tally = ActionTally.objects.get(table=table)
+            assert {s: getattr(tally, s) for s in ActionStatus.values} == {
+                s: statuses.count(s) for s in ActionStatus.values
+            }
+        # Some actions are owned by a person at the table, not all due the same day.
+        assert Action.objects.filter(owner__isnull=False).exists()
+        assert Action.objects.values("due_date").distinct().count() > 10
+        roles = set(TenantMembership.objects.values_list("role", flat=True))
+        assert {TenantRole.ADMIN, TenantRole.LEADERSHIP, TenantRole.MEMBER} <= roles
+        assert TenantMembership.objects.get(user__email="bench-admin@bench.example").role == "admin"

@@ -135,10 +135,10 @@ class Command(BaseCommand):
                     user=u,
                     role=roles.get(
                         u.email,
-                        TenantRole.LEADERSHIP
-                        if n % 100 == 50
-                        else TenantRole.ADMIN
+                        TenantRole.ADMIN
                         if n % 500 == 250
+                        else TenantRole.LEADERSHIP
+                        if n % 100 == 50
                         else TenantRole.MEMBER,
                     ),
                 )
