@@ -53,7 +53,11 @@ def test_coordinator_records_a_meeting_and_turns_a_decision_into_an_action(
     page.get_by_role("textbox", name="Decision").fill("Pilot a shared intake form in two schools.")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
-    page.get_by_label("Owned by").select_option(label="Halton Youth Services")
+    # One step that asks who owns it and by when.
+    page.get_by_role("link", name=re.compile(r"^Make it an action")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make the decision an action")
+    assert_accessible(page)
+    page.get_by_label("Owner organization").select_option(label="Halton Youth Services")
     page.get_by_role("button", name="Make it an action").click()
     expect(page).to_have_url(re.compile(r"/actions/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
