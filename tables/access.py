@@ -31,6 +31,7 @@ from tables.models import (
     ActionTableGroupObjectPermission,
     ActionTableUserObjectPermission,
     Decision,
+    Guest,
     Measure,
     Meeting,
     Observation,
@@ -243,6 +244,24 @@ def get_decision_for(
     return DecisionAccess(
         decision=decision, meeting=found.meeting, table=found.table, access=found.access
     )
+
+
+@dataclass(frozen=True)
+class GuestAccess:
+    guest: Guest
+    meeting: Meeting
+    table: ActionTable
+    access: TableAccess
+
+
+def get_guest_for(
+    request: HttpRequest, table_slug: str, meeting_pk: int, pk: int, *, need: TableNeed
+) -> GuestAccess:
+    found = get_meeting_for(request, table_slug, meeting_pk, need=need)
+    guest = Guest.objects.filter(meeting=found.meeting, pk=pk).first()
+    if guest is None:
+        raise Http404("No such guest.")
+    return GuestAccess(guest=guest, meeting=found.meeting, table=found.table, access=found.access)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,12 @@ urlpatterns = [
         meetings.meeting_record_view,
         name="meeting-record",
     ),
+    path("<slug:table_slug>/meetings/<int:pk>/guests/", meetings.guest_add_view, name="guest-add"),
+    path(
+        "<slug:table_slug>/meetings/<int:pk>/guests/<int:guest_pk>/remove/",
+        meetings.guest_remove_view,
+        name="guest-remove",
+    ),
     path(
         "<slug:table_slug>/meetings/<int:pk>/decisions/",
         meetings.decision_add_view,

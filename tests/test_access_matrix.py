@@ -56,6 +56,7 @@ from partners.services.organizations import (
 )
 from tables.models import (
     FocusArea,
+    Guest,
     Measure,
     Meeting,
     MeetingStatus,
@@ -66,7 +67,7 @@ from tables.models import (
     TableSeat,
 )
 from tables.services.actions import action_create, action_update
-from tables.services.meetings import decision_add, meeting_schedule
+from tables.services.meetings import decision_add, guest_add, meeting_schedule
 from tables.services.outcomes import measure_create, observation_record
 from tables.services.seats import table_organization_add, table_seat_add
 
@@ -189,6 +190,28 @@ def _meeting(world: World, table_attr: str = "table") -> dict:
             ends_at=start + timedelta(hours=2),
         )
     return {"table_slug": table.slug, "pk": meeting.pk}
+
+
+def _past_meeting(world: World, table_attr: str = "table") -> dict:
+    table = getattr(world, table_attr)
+    start = timezone.now() - timedelta(hours=3)
+    with scope(tenant=world.halton):
+        meeting = meeting_schedule(
+            table=table,
+            actor=world.admin,
+            title="Last meeting",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+        )
+    return {"table_slug": table.slug, "pk": meeting.pk}
+
+
+def _guest(world: World, table_attr: str = "table") -> dict:
+    kwargs = _past_meeting(world, table_attr)
+    with scope(tenant=world.halton):
+        meeting = Meeting.objects.get(pk=kwargs["pk"])
+        guest = guest_add(meeting=meeting, actor=world.admin, name="Sam Okafor")
+    return {**kwargs, "guest_pk": guest.pk}
 
 
 def _decision(world: World) -> dict:
@@ -416,7 +439,20 @@ MATRIX: dict[str, Row | list[Row]] = {
     ],
     "tables:meeting-cancel": runs_table(kwargs=_meeting),
     "tables:meeting-agenda": runs_table(302, method="post", kwargs=_meeting),
-    "tables:meeting-record": runs_table(kwargs=_meeting),
+    "tables:meeting-record": [
+        runs_table(kwargs=_meeting),  # a meeting to come: the page says when it can be recorded
+        runs_table(kwargs=_past_meeting),
+        runs_members_only_table(kwargs=lambda w: _past_meeting(w, "ipv")),
+    ],
+    # An empty name is refused with a message (302 back to the meeting).
+    "tables:guest-add": [
+        runs_table(302, method="post", kwargs=_past_meeting),
+        runs_members_only_table(302, method="post", kwargs=lambda w: _past_meeting(w, "ipv")),
+    ],
+    "tables:guest-remove": [
+        runs_table(kwargs=_guest),
+        runs_members_only_table(kwargs=lambda w: _guest(w, "ipv")),
+    ],
     "tables:meeting-decision": runs_table(302, method="post", kwargs=_meeting),
     "tables:decision-action": [
         runs_table(kwargs=_decision),
@@ -561,6 +597,8 @@ METHODS: dict[str, frozenset[str]] = {
     "tables:meeting-cancel": GET_POST,
     "tables:meeting-agenda": POST,
     "tables:meeting-record": GET_POST,
+    "tables:guest-add": POST,
+    "tables:guest-remove": GET_POST,
     "tables:meeting-decision": POST,
     "tables:decision-action": GET_POST,
     "tables:meeting-rsvp": POST,
@@ -791,6 +829,16 @@ CONFIRM: dict[str, list[Confirm]] = {
         Confirm(
             Row(302, 403, 302, 302, 404, kwargs=lambda w: _observation(w, "ipv")),
             lambda kw: not Observation._base_manager.filter(pk=kw["pk"]).exists(),
+        ),
+    ],
+    "tables:guest-remove": [
+        Confirm(
+            runs_table(302, kwargs=_guest),
+            lambda kw: not Guest._base_manager.filter(pk=kw["guest_pk"]).exists(),
+        ),
+        Confirm(
+            runs_members_only_table(302, kwargs=lambda w: _guest(w, "ipv")),
+            lambda kw: not Guest._base_manager.filter(pk=kw["guest_pk"]).exists(),
         ),
     ],
     "partners:staff-end": [
@@ -1113,15 +1161,45 @@ def _rsvp(home: Plan, other: Plan) -> Form:
 def _record(home: Plan, other: Plan) -> Form:
     def make():
         table_seat_add(table=home.table, user=home.member, role=SeatRole.MEMBER, actor=home.admin)
-        return list(TableSeat.objects.current().filter(table=home.table).values_list("user_id"))
+        seated = TableSeat.objects.current().filter(table=home.table).values_list("user_id")
+        at_table = TableOrganization.objects.current().filter(table=home.table)
+        return list(seated), list(at_table.values_list("organization_id"))
 
-    seated = [user_id for (user_id,) in _in_scope(home, make)]
+    seated, organizations = _in_scope(home, make)
     meeting = _home_meeting(home, past=True)
-    present = {f"attendance_{user_id}": "present" for user_id in seated}
+    present = {f"attendance_{user_id}": "present" for (user_id,) in seated} | {
+        f"org_{org_id}": "present" for (org_id,) in organizations
+    }
     return Form(
         {"table_slug": home.table.slug, "pk": meeting.pk},
         accepted=present,
-        refused={**present, f"attendance_{seated[0]}": "asleep"},
+        refused={**present, f"attendance_{seated[0][0]}": "asleep"},
+    )
+
+
+def _representative(home: Plan, other: Plan) -> Form:
+    """The person who represented an organization: one of its own people, never another
+    plan's member."""
+
+    def make():
+        organization_staff_add(
+            organization=home.organization, user=home.member, role=OrgRole.STAFF, actor=home.admin
+        )
+        at_table = TableOrganization.objects.current().filter(table=home.table)
+        seated = TableSeat.objects.current().filter(table=home.table)
+        return (
+            [f"org_{pk}" for pk in at_table.values_list("organization_id", flat=True)],
+            [f"attendance_{pk}" for pk in seated.values_list("user_id", flat=True)],
+        )
+
+    organizations, seats = _in_scope(home, make)
+    meeting = _home_meeting(home, past=True)
+    present = dict.fromkeys([*organizations, *seats], "present")
+    rep = f"rep_{home.organization.pk}"
+    return Form(
+        {"table_slug": home.table.slug, "pk": meeting.pk},
+        accepted={**present, rep: home.member.pk},
+        refused={**present, rep: other.member.pk},
     )
 
 
@@ -1409,6 +1487,7 @@ FOREIGN: list[Field] = [
     Field("manage:indicator-imports", "file_format", 400, _indicator_upload, across=False),
     Field("tables:meeting-rsvp", "rsvp", REFUSED, _rsvp, across=False),
     Field("tables:meeting-record", "attendance", 400, _record, across=False),
+    Field("tables:meeting-record", "representative", 400, _representative),
     Field(
         "digest-settings",
         "frequency",
@@ -1655,7 +1734,7 @@ def test_a_form_refuses_another_plans_objects(world: World, case: Field, home_sl
 ADDRESSED = sorted(
     name
     for name, pattern in TENANT_PATTERNS.items()
-    if {"pk", "decision_pk"} & set(pattern.pattern.converters)
+    if {"pk", "decision_pk", "guest_pk"} & set(pattern.pattern.converters)
 )
 
 

@@ -73,6 +73,7 @@ from tables.models import (
     AttendanceStatus,
     Decision,
     FocusArea,
+    Guest,
     Measure,
     Meeting,
     Observation,
@@ -384,6 +385,11 @@ def populate(world: World) -> None:
                     meeting=held, actor=admin,
                     attendance={s.user_id: AttendanceStatus.PRESENT for s in seats},
                     minutes={first.pk: "Everyone introduced themselves."},
+                    organizations={
+                        p.organization_id: (AttendanceStatus.PRESENT, None)
+                        for p in TableOrganization.objects.current().filter(table=table)
+                    },
+                    guests=[("A guest", "Elders circle")],
                 )  # fmt: skip
                 decision_add(meeting=held, actor=admin, text="Meet monthly.", agenda_item=first)
                 decision = decision_add(meeting=held, actor=admin, text="Pilot a joint shift.")
@@ -680,7 +686,12 @@ def seeds_from_resolver(world: World) -> tuple[list[str], list[str]]:
             if name in POST_ONLY:
                 continue
             params = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"tenant_slug"}
-            if "decision_pk" in params:
+            if "guest_pk" in params:
+                kwargs_list = [
+                    {"table_slug": g.meeting.table.slug, "pk": g.meeting_id, "guest_pk": g.pk}
+                    for g in Guest.objects.select_related("meeting__table")
+                ]
+            elif "decision_pk" in params:
                 kwargs_list = [
                     {"table_slug": d.meeting.table.slug, "pk": d.meeting_id, "decision_pk": d.pk}
                     for d in Decision.objects.select_related("meeting__table")

@@ -68,11 +68,12 @@ def grown(world: World) -> World:
 
 
 PAGES = [
-    ("coordinator", lambda w: reverse("tables:meetings", args=["halton", w.table.slug]), 14),
+    # The rates of attendance by organization: two queries more.
+    ("coordinator", lambda w: reverse("tables:meetings", args=["halton", w.table.slug]), 16),
     (
         "coordinator",
         lambda w: reverse("tables:meeting", args=["halton", w.table.slug, w.meeting.pk]),
-        17,
+        19,  # attendance by person, by organization, and guests
     ),
     ("coordinator", lambda w: reverse("tables:members", args=["halton", w.table.slug]), 16),
     ("admin", lambda w: reverse("partners:organization", args=["halton", w.youth_org.slug]), 14),

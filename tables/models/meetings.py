@@ -139,6 +139,62 @@ class Attendance(models.Model):
         return f"{self.user} at {self.meeting}"
 
 
+class OrganizationAttendance(models.Model):
+    """Whether a participating organization was represented at a held meeting, and by whom.
+    Tables count their attendance by organization: a partner is at the table or not."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="organization_attendance"
+    )
+    organization = models.ForeignKey(
+        "partners.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organization"], name="org_attendance_one_per_meeting"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AttendanceStatus.values),
+                name="org_attendance_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} at {self.meeting}"
+
+
+class Guest(models.Model):
+    """Someone at a meeting without an account: a name and the organization they came from."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests")
+    name = models.CharField(max_length=150)
+    organization = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def _calendar_token() -> str:
     return secrets.token_urlsafe(24)
 

@@ -3,6 +3,7 @@ the meeting's iCalendar sequence so subscribed calendars take the new version.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,11 +24,14 @@ from tables.models import (
     AttendanceStatus,
     CalendarToken,
     Decision,
+    Guest,
     Meeting,
     MeetingStatus,
+    OrganizationAttendance,
     Rsvp,
     TableSeat,
 )
+from tables.selectors.meetings import organization_representatives
 
 # "Nov 24, 2026 at 10:00 a.m.", as the pages write times (Django's date format).
 WHEN = r"M j, Y \a\t g:i a"
@@ -146,6 +150,14 @@ def agenda_item_add(
     return item
 
 
+def meeting_recordable_check(meeting: Meeting, *, now: datetime | None = None) -> None:
+    """Refuse to record a meeting that was cancelled or has not started yet."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("A cancelled meeting cannot be recorded.")
+    if meeting.starts_at > (now or timezone.now()):
+        raise ValidationError("A meeting can be recorded once it has started.")
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -153,13 +165,13 @@ def meeting_record(
     actor: User,
     attendance: dict[int, str],
     minutes: dict[int, str],
+    organizations: dict[int, tuple[str, int | None]] | None = None,
+    guests: Sequence[tuple[str, str]] = (),
 ) -> Meeting:
-    """Record a meeting as held: who was present, sent regrets or was absent (by seat), and the
-    minutes of each agenda item."""
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError("A cancelled meeting cannot be recorded.")
-    if meeting.starts_at > timezone.now():
-        raise ValidationError("A meeting can be recorded once it has started.")
+    """Record a meeting as held: who was present, sent regrets or was absent (by seat), which
+    participating organizations were represented and by whom (organization id → (status,
+    representative's user id or None)), and the minutes of each agenda item."""
+    meeting_recordable_check(meeting)
     seats = {s.user_id: s for s in TableSeat.objects.current().filter(table=meeting.table)}
     for user_id, status in attendance.items():
         if status not in AttendanceStatus.values:
@@ -175,6 +187,35 @@ def meeting_record(
                 "organization_id": seats[user_id].organization_id,
             },
         )
+    organizations = organizations or {}
+    if organizations:
+        allowed = organization_representatives(table=meeting.table)
+        for organization_id, (status, representative_id) in organizations.items():
+            if status not in AttendanceStatus.values:
+                raise ValidationError(f"Unknown attendance {status!r}.")
+            if organization_id not in allowed:
+                raise ValidationError(
+                    "Attendance can be recorded for the table's organizations only."
+                )
+            if representative_id is not None and (
+                status != AttendanceStatus.PRESENT
+                or representative_id not in allowed[organization_id]
+            ):
+                raise ValidationError(
+                    "A representative is one of the organization's people, and only when "
+                    "the organization was present."
+                )
+            OrganizationAttendance.objects.update_or_create(
+                meeting=meeting,
+                organization_id=organization_id,
+                defaults={
+                    "tenant": meeting.tenant,
+                    "status": status,
+                    "representative_id": representative_id,
+                },
+            )
+    for name, organization in guests:
+        guest_add(meeting=meeting, actor=actor, name=name, organization=organization)
     for item in meeting.agenda_items.all():
         if item.pk in minutes:
             item.minutes = minutes[item.pk]
@@ -184,15 +225,54 @@ def meeting_record(
     meeting.updated_at = timezone.now()
     meeting.save(update_fields=["status", "sequence", "updated_at"])
     present = sum(status == AttendanceStatus.PRESENT for status in attendance.values())
+    summary = f"{meeting.title} was held ({present} present"
+    if organizations:
+        represented = sum(s == AttendanceStatus.PRESENT for s, _ in organizations.values())
+        summary += f"; {represented} of {len(organizations)} organizations represented"
     activity_record(
         tenant=meeting.tenant,
         actor=actor,
         verb="meeting.held",
         target=meeting,
         table=meeting.table,
-        summary=f"{meeting.title} was held ({present} present)",
+        summary=summary + ")",
     )
     return meeting
+
+
+@transaction.atomic
+def guest_add(*, meeting: Meeting, actor: User, name: str, organization: str = "") -> Guest:
+    """A person at the meeting without an account: their name and where they came from."""
+    meeting_recordable_check(meeting)
+    name, organization = " ".join(name.split()), " ".join(organization.split())
+    if not name:
+        raise ValidationError({"name": "Give the guest's name."})
+    guest = Guest.objects.create(
+        tenant=meeting.tenant, meeting=meeting, name=name, organization=organization
+    )
+    activity_record(
+        tenant=meeting.tenant,
+        actor=actor,
+        verb="meeting.guest_added",
+        target=guest,
+        table=meeting.table,
+        summary=f"{name}{f' ({organization})' if organization else ''} attended "
+        f"{meeting.title} as a guest",
+    )
+    return guest
+
+
+@transaction.atomic
+def guest_remove(*, guest: Guest, actor: User) -> None:
+    meeting = guest.meeting
+    activity_record(
+        tenant=guest.tenant,
+        actor=actor,
+        verb="meeting.guest_removed",
+        table=meeting.table,
+        summary=f"{guest.name} was removed from the guests of {meeting.title}",
+    )
+    guest.delete()
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from cswb.selectors import memberships_for_user
 from cswb.ui import confirm_then, error_text
 from tables.access import (
     TableNeed,
+    get_guest_for,
     get_meeting_for,
     get_table_for,
     tables_granted,
@@ -25,6 +26,7 @@ from tables.calendar import meetings_ics
 from tables.forms.meetings import (
     AgendaItemForm,
     DecisionForm,
+    GuestForm,
     MeetingForm,
     RecordForm,
     RsvpForm,
@@ -32,7 +34,6 @@ from tables.forms.meetings import (
 from tables.models import (
     ActionTable,
     AgendaItem,
-    Attendance,
     CalendarToken,
     Decision,
     Meeting,
@@ -40,14 +41,23 @@ from tables.models import (
     TableOrganization,
     TableSeat,
 )
-from tables.selectors.meetings import feed_meetings, feed_validators
+from tables.selectors.meetings import (
+    feed_meetings,
+    feed_validators,
+    meeting_attendance,
+    organization_attendance_rates,
+    representatives_by_organization,
+)
 from tables.services.meetings import (
     agenda_item_add,
     calendar_token_for,
     calendar_token_reset,
     decision_add,
+    guest_add,
+    guest_remove,
     meeting_cancel,
     meeting_record,
+    meeting_recordable_check,
     meeting_rsvp,
     meeting_schedule,
     meeting_update,
@@ -86,6 +96,7 @@ def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
             "upcoming": list(meetings.filter(ends_at__gte=now).order_by("starts_at")[:20]),
             "past": list(meetings.filter(ends_at__lt=now).order_by("-starts_at")[:20]),
             "calendar_token": token.token,
+            "rates": organization_attendance_rates(table=table),
         },
         status=400 if form.errors else 200,
     )
@@ -96,16 +107,13 @@ def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
     found = get_meeting_for(request, table_slug, pk, need=TableNeed.VIEW)
     items = list(AgendaItem.objects.filter(meeting=found.meeting))
     decisions = list(Decision.objects.filter(meeting=found.meeting).select_related("action"))
-    attendance = list(
-        Attendance.objects.filter(meeting=found.meeting)
-        .select_related("user", "organization")
-        .order_by("user__full_name")
-    )
-    mine = next((a for a in attendance if a.user_id == request.user.pk), None)
+    sheet = meeting_attendance(meeting=found.meeting)
+    mine = next((a for a in sheet.people if a.user_id == request.user.pk), None)
     has_seat = TableSeat.objects.current().filter(table=found.table, user=request.user).exists()
     organizations = list(
         TableOrganization.objects.current().filter(table=found.table).select_related("organization")
     )
+    is_past = found.meeting.starts_at <= timezone.now()
     return render(
         request,
         "tables/meetings/detail.html",
@@ -116,13 +124,20 @@ def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
             "meeting": found.meeting,
             "items": items,
             "decisions": decisions,
-            "attendance": attendance,
+            "attendance": sheet.people,
+            "sheet": sheet,
             "mine": mine,
             "can_rsvp": has_seat and found.meeting.status == MeetingStatus.SCHEDULED,
             "agenda_form": AgendaItemForm(),
             "decision_form": DecisionForm(),
+            "guest_form": GuestForm(),
+            "can_add_guests": (
+                found.access.can_change
+                and is_past
+                and found.meeting.status != MeetingStatus.CANCELLED
+            ),
             "organizations": [p.organization for p in organizations],
-            "is_past": found.meeting.starts_at <= timezone.now(),
+            "is_past": is_past,
         },
     )
 
@@ -206,20 +221,42 @@ def decision_add_view(request: HttpRequest, tenant_slug: str, table_slug: str, p
 @require_http_methods(["GET", "POST"])
 def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
+    context = {"tenant": found.table.tenant, "table": found.table, "meeting": found.meeting}
+    try:
+        meeting_recordable_check(found.meeting)
+    except ValidationError as error:
+        # Refused before anyone fills in the form: say when it can be recorded.
+        return render(
+            request,
+            "tables/meetings/record_not_yet.html",
+            {**context, "reason": error_text(error)},
+            status=409 if request.method == "POST" else 200,
+        )
     seats = list(
         TableSeat.objects.current()
         .filter(table=found.table)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
+    participations = list(
+        TableOrganization.objects.current().filter(table=found.table).select_related("organization")
+    )
     items = list(AgendaItem.objects.filter(meeting=found.meeting))
-    form = RecordForm(request.POST if request.method == "POST" else None, seats=seats, items=items)
+    form = RecordForm(
+        request.POST if request.method == "POST" else None,
+        seats=seats,
+        items=items,
+        participations=participations,
+        representatives=representatives_by_organization(table=found.table),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             meeting_record(
                 meeting=found.meeting,
                 actor=request.user,
                 attendance={s.user_id: form.cleaned_data[f"attendance_{s.user_id}"] for s in seats},
+                organizations=form.organizations(),
+                guests=form.guests(),
                 minutes={i.pk: form.cleaned_data[f"minutes_{i.pk}"] for i in items},
             )
         except ValidationError as error:
@@ -231,14 +268,46 @@ def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str,
         request,
         "tables/meetings/record.html",
         {
-            "tenant": found.table.tenant,
-            "table": found.table,
-            "meeting": found.meeting,
+            **context,
             "form": form,
+            "organization_fields": form.organization_fields(),
             "attendance_fields": [form[f"attendance_{s.user_id}"] for s in seats],
+            "guest_fields": form.guest_fields(),
             "minutes_fields": [form[f"minutes_{i.pk}"] for i in items],
         },
         status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def guest_add_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
+    form = GuestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the guest's name (at most 150 characters).")
+        return redirect(_meeting_url(found.meeting) + "#guests-heading")
+    try:
+        guest = guest_add(meeting=found.meeting, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, f"{guest.name} was added to the guests.")
+    return redirect(_meeting_url(found.meeting) + "#guests-heading")
+
+
+@require_http_methods(["GET", "POST"])
+def guest_remove_view(
+    request: HttpRequest, tenant_slug: str, table_slug: str, pk: int, guest_pk: int
+):
+    found = get_guest_for(request, table_slug, pk, guest_pk, need=TableNeed.CHANGE)
+    return confirm_then(
+        request,
+        perform=lambda: guest_remove(guest=found.guest, actor=request.user),
+        done=f"{found.guest.name} was removed from the guests.",
+        back=_meeting_url(found.meeting),
+        question=f"Remove {found.guest.name} from the guests of {found.meeting.title}?",
+        consequence="The meeting's attendance will no longer list them.",
+        button="Remove the guest",
     )
 
 

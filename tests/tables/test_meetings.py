@@ -168,6 +168,8 @@ class TestRecording:
             url,
             {
                 f"attendance_{world.coordinator.pk}": "present",
+                f"org_{world.youth_org.pk}": "present",
+                f"org_{world.police_org.pk}": "absent",
                 f"minutes_{item.pk}": "Partners shared their quarterly figures.",
             },
         )
