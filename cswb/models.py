@@ -139,6 +139,9 @@ class TenantMembership(models.Model):
     )
     role = models.CharField(max_length=20, choices=TenantRole.choices, default=TenantRole.MEMBER)
     is_active = models.BooleanField(default=True)
+    # Emails when a meeting of one's tables is scheduled, moved or cancelled, and the reminder
+    # the day before. Separate from the digest frequency: a digest "off" does not silence them.
+    meeting_notices = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(tenant="tenant")

@@ -139,6 +139,25 @@ def membership_deactivate(
 
 
 @transaction.atomic
+def membership_meeting_notices_set(*, membership: TenantMembership, on: bool) -> bool:
+    """A person's own choice: meeting notices (and reminders) by email, or none. Returns
+    whether anything changed."""
+    if membership.meeting_notices == on:
+        return False
+    membership.meeting_notices = on
+    membership.save(update_fields=["meeting_notices"])
+    activity_record(
+        tenant=membership.tenant,
+        actor=membership.user,
+        verb="membership.meeting_notices",
+        summary=f"{membership.user.display_name} turned meeting notices {'on' if on else 'off'}",
+        target=membership,
+        changes={"meeting_notices": [not on, on]},
+    )
+    return True
+
+
+@transaction.atomic
 def tenant_set_mfa_policy(*, tenant: Tenant, policy: str, actor: User) -> Tenant:
     if policy not in MfaPolicy.values:
         raise ValidationError(f"Unknown MFA policy {policy!r}.")

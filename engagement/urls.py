@@ -8,6 +8,7 @@ from engagement.views import digests, identity, recommendations
 
 urlpatterns = [
     path("digest/", digests.digest_settings, name="digest-settings"),
+    path("digest/meeting-notices/", digests.meeting_notices, name="meeting-notices"),
     path("digest/preview/", digests.digest_preview_view, name="digest-preview"),
     path("digest/preview/email/", digests.digest_preview_html, name="digest-preview-html"),
     path("recommendations/", recommendations.recommendation_list, name="recommendations"),

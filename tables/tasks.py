@@ -5,7 +5,15 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tables.models import Meeting
-from tables.services.meetings import meeting_reminder_send, meetings_to_remind
+from tables.services.meetings import meeting_notice_send, meeting_reminder_send, meetings_to_remind
+
+MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+
+
+def _in_scope_of(meeting_id: int):
+    with scopes_disabled():
+        tenant = Meeting.objects.select_related("tenant").get(pk=meeting_id).tenant
+    return scope(tenant=tenant)
 
 
 @shared_task(name="tables.send_meeting_reminders")
@@ -20,13 +28,22 @@ def send_meeting_reminders() -> int:
 
 @shared_task(
     name="tables.send_meeting_reminder",
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=MAIL_ERRORS,
     retry_backoff=True,
     max_retries=5,
 )
 def send_meeting_reminder(*, meeting_id: int) -> int:
-
-    with scopes_disabled():
-        tenant = Meeting.objects.select_related("tenant").get(pk=meeting_id).tenant
-    with scope(tenant=tenant):
+    with _in_scope_of(meeting_id):
         return meeting_reminder_send(meeting_id=meeting_id)
+
+
+@shared_task(
+    name="tables.send_meeting_notice",
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_meeting_notice(*, meeting_id: int, kind: str, sequence: int | None = None) -> int:
+    """A meeting was scheduled, moved or cancelled: tell the table's members."""
+    with _in_scope_of(meeting_id):
+        return meeting_notice_send(meeting_id=meeting_id, kind=kind, sequence=sequence)

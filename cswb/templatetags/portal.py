@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from django import template
@@ -20,3 +21,19 @@ def web_url(value: object) -> str:
     except ValueError:
         return ""
     return text if scheme in ("http", "https") else ""
+
+
+@register.filter
+def period(value: object) -> str:
+    """A digest period as people say it: "2026-W48" → "the week of 23 November 2026" (its
+    Monday), "2026-11" → "November 2026". Anything else is shown as it is."""
+    text = str(value or "")
+    try:
+        if "-W" in text:
+            year, week = text.split("-W")
+            monday = date.fromisocalendar(int(year), int(week), 1)
+            return f"the week of {monday.day} {monday:%B %Y}"
+        year, month = text.split("-")
+        return f"{date(int(year), int(month), 1):%B %Y}"
+    except ValueError:
+        return text

@@ -18,6 +18,19 @@ class FrequencyForm(forms.Form):
     )
 
 
+class MeetingNoticesForm(forms.Form):
+    meeting_notices = forms.ChoiceField(
+        label=_("Meeting notices"),
+        choices=[
+            ("on", _("On: email me when a meeting of my tables is scheduled, moved or cancelled, "
+                     "with a calendar file, and the day before it")),
+            ("off", _("Off: no meeting emails; I follow the meetings on the portal or in my "
+                      "calendar feed")),
+        ],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+
+
 class ScheduleForm(forms.ModelForm):
     class Meta:
         model = DigestSchedule

@@ -16,13 +16,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope, scopes_disabled
 
 from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import Tenant
+from cswb.services import membership_meeting_notices_set
 from engagement.access import get_digest_run_for
-from engagement.forms.digests import DeliveryFilterForm, FrequencyForm, PreviewForm, ScheduleForm
+from engagement.forms.digests import (
+    DeliveryFilterForm,
+    FrequencyForm,
+    MeetingNoticesForm,
+    PreviewForm,
+    ScheduleForm,
+)
 from engagement.models import DeliveryStatus, DigestDelivery, DigestRun, Frequency
 from engagement.selectors.digests import (
     Recipient,
@@ -92,11 +99,37 @@ def digest_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             "tenant": tenant,
             "form": form,
             "schedule": digest_schedule_for(tenant=tenant),
+            "notices_form": MeetingNoticesForm(
+                initial={"meeting_notices": "on" if request.membership.meeting_notices else "off"}
+            ),
             "tables": tables,
             "recent": recent,
         },
         status=400 if form.is_bound else 200,
     )
+
+
+@require_POST
+def meeting_notices(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """A person's own meeting notices, on or off: separate from the digest frequency."""
+    tenant = get_tenant_for(request)
+    form = MeetingNoticesForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "400.html",
+            {
+                "reason": "Choose whether you want meeting notices.",
+                "back_url": reverse("digest-settings", kwargs={"tenant_slug": tenant.slug}),
+            },
+            status=400,
+        )
+    on = form.cleaned_data["meeting_notices"] == "on"
+    if membership_meeting_notices_set(membership=request.membership, on=on):
+        messages.success(request, f"Saved: meeting notices {'on' if on else 'off'}.")
+    else:
+        messages.info(request, f"No change: meeting notices were already {'on' if on else 'off'}.")
+    return redirect("digest-settings", tenant_slug=tenant.slug)
 
 
 def _delivery_from_query(request: HttpRequest, recipient: Recipient) -> DigestDelivery | None:
@@ -255,6 +288,7 @@ def manage_digest_preview(request: HttpRequest, tenant_slug: str) -> HttpRespons
         html_url=html_url,
         back_url=back,
         preview_form=form,
+        show_headers=True,
         delivery=delivery,
     )
 
@@ -270,8 +304,18 @@ def manage_digest_preview_html(request: HttpRequest, tenant_slug: str) -> HttpRe
 
 
 def _preview_page(
-    request, tenant, recipient, *, html_url, back_url, preview_form=None, delivery=None
+    request,
+    tenant,
+    recipient,
+    *,
+    html_url,
+    back_url,
+    preview_form=None,
+    delivery=None,
+    show_headers=False,
 ):
+    """A digest as its recipient will see it. Administrators also see the email's headers
+    (`show_headers`); a member sees the subject line in words, no raw headers."""
     digest = digest_preview(
         tenant=tenant, recipient=recipient, now=timezone.now(), delivery=delivery
     )
@@ -295,6 +339,7 @@ def _preview_page(
             "back_url": back_url,
             "preview_form": preview_form,
             "delivery": delivery,
+            "show_headers": show_headers,
             "is_off": frequency_for(tenant=tenant, recipient=recipient.key) == Frequency.OFF,
         },
     )

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cswb.conditional import etag_of
-from cswb.models import User
+from cswb.models import TenantMembership, User
 from partners.models import Organization, OrganizationMembership
 from tables.access import tables_granted
 from tables.models import (
@@ -171,3 +171,27 @@ def organization_representatives(*, table: ActionTable) -> dict[int, set[int]]:
     ):
         allowed[organization_id].add(user_id)
     return allowed
+
+
+def meeting_notice_recipients(*, meeting: Meeting) -> list[User]:
+    """Who is told when a meeting is scheduled, moved or cancelled, and reminded of it: the
+    table's seat holders and the staff of the organizations at it, who are active members of
+    the plan and have not turned meeting notices off. Three queries."""
+    seated = TableSeat.objects.current().filter(table=meeting.table).values("user_id")
+    at_table = TableOrganization.objects.current().filter(table=meeting.table)
+    staff = (
+        OrganizationMembership.objects.current()
+        .filter(organization_id__in=at_table.values("organization_id"))
+        .values("user_id")
+    )
+    return [
+        membership.user
+        for membership in TenantMembership.objects.filter(
+            Q(user_id__in=seated) | Q(user_id__in=staff),
+            is_active=True,
+            meeting_notices=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__email")
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from email.mime.text import MIMEText
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from cswb.celery import task_enqueue_on_commit
 from cswb.emails import email_build
 from cswb.models import User
 from cswb.services import activity_record
+from tables.calendar import meeting_invitation_ics
 from tables.models import (
     ActionTable,
     AgendaItem,
@@ -31,7 +35,15 @@ from tables.models import (
     Rsvp,
     TableSeat,
 )
-from tables.selectors.meetings import organization_representatives
+from tables.selectors.meetings import meeting_notice_recipients, organization_representatives
+
+
+class NoticeKind(StrEnum):
+    SCHEDULED = "scheduled"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+    REMINDER = "reminder"
+
 
 # "Nov 24, 2026 at 10:00 a.m.", as the pages write times (Django's date format).
 WHEN = r"M j, Y \a\t g:i a"
@@ -74,6 +86,7 @@ def meeting_schedule(
         table=table,
         summary=f"{table.name} meets on {date_format(local, WHEN)}",
     )
+    _notice_enqueue(meeting, NoticeKind.SCHEDULED)
     return meeting
 
 
@@ -99,6 +112,7 @@ def meeting_update(*, meeting: Meeting, actor: User, **fields: object) -> Meetin
         table=meeting.table,
         summary=f"{meeting.title} was changed",
     )
+    _notice_enqueue(meeting, NoticeKind.CHANGED)
     return meeting
 
 
@@ -118,6 +132,7 @@ def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
         table=meeting.table,
         summary=f"{meeting.title} was cancelled",
     )
+    _notice_enqueue(meeting, NoticeKind.CANCELLED)
     return meeting
 
 
@@ -347,33 +362,56 @@ def meetings_to_remind(*, now: datetime) -> list[int]:
 
 
 def meeting_reminder_send(*, meeting_id: int) -> int:
-    """Email the reminder to every member with a seat at the table; returns how many."""
+    """The reminder the day before: a notice like the others, through the same path."""
+    return meeting_notice_send(meeting_id=meeting_id, kind=NoticeKind.REMINDER)
 
+
+def meeting_notice_send(*, meeting_id: int, kind: str, sequence: int | None = None) -> int:
+    """Email a meeting notice (scheduled, changed, cancelled, or the reminder) to the table's
+    members who take them, each with the meeting as an iCalendar invitation or cancellation;
+    returns how many were sent. A notice about a version of the meeting that has since changed
+    again is not sent (`sequence`): the newer notice is on its way."""
     meeting = Meeting.objects.select_related("table", "tenant").get(pk=meeting_id)
-    seats = TableSeat.objects.current().filter(table=meeting.table).select_related("user")
+    if sequence is not None and meeting.sequence != sequence:
+        return 0
+    if kind == NoticeKind.CANCELLED and meeting.status != MeetingStatus.CANCELLED:
+        return 0
+    if kind != NoticeKind.CANCELLED and meeting.status != MeetingStatus.SCHEDULED:
+        return 0
+    method = "CANCEL" if kind == NoticeKind.CANCELLED else "REQUEST"
     url = settings.PORTAL_BASE_URL + reverse(
         "tables:meeting", args=[meeting.tenant.slug, meeting.table.slug, meeting.pk]
     )
-    local_start = timezone.localtime(meeting.starts_at, meeting.tenant.tzinfo)
-    local_end = timezone.localtime(meeting.ends_at, meeting.tenant.tzinfo)
-    messages = [
-        email_build(
-            template="meeting-reminder",
-            to=[seat.user.email],
-            context={
-                "meeting": meeting,
-                "table": meeting.table,
-                "person": seat.user,
-                "url": url,
-                "starts": local_start,
-                "ends": local_end,
-            },
+    context = {
+        "meeting": meeting,
+        "table": meeting.table,
+        "kind": kind,
+        "url": url,
+        "starts": timezone.localtime(meeting.starts_at, meeting.tenant.tzinfo),
+        "ends": timezone.localtime(meeting.ends_at, meeting.tenant.tzinfo),
+    }
+    messages = []
+    for person in meeting_notice_recipients(meeting=meeting):
+        message = email_build(
+            template="meeting-notice", to=[person.email], context={**context, "person": person}
         )
-        for seat in seats
-        if seat.user.is_active
-    ]
+        invitation = MIMEText(
+            meeting_invitation_ics(meeting, method=method, attendee=person.email).decode(),
+            "calendar",
+            "utf-8",
+        )
+        invitation.set_param("method", method)
+        invitation.add_header("Content-Disposition", "attachment", filename="meeting.ics")
+        message.attach(invitation)
+        messages.append(message)
     with get_connection() as connection:
         for message in messages:
             message.connection = connection
             message.send()
     return len(messages)
+
+
+def _notice_enqueue(meeting: Meeting, kind: str) -> None:
+    task_enqueue_on_commit(
+        "tables.send_meeting_notice", meeting_id=meeting.pk, kind=kind, sequence=meeting.sequence
+    )
