@@ -17,6 +17,7 @@ urlpatterns = [
         "invitations/<int:pk>/revoke/", invitations.invitation_revoke_view, name="invitation-revoke"
     ),
     path("<slug:org_slug>/", organizations.organization_detail, name="organization"),
+    path("<slug:org_slug>/edit/", organizations.organization_edit, name="organization-edit"),
     path("<slug:org_slug>/staff/", organizations.staff_add, name="staff-add"),
     path("<slug:org_slug>/staff/<int:pk>/end/", organizations.staff_end, name="staff-end"),
     path("<slug:org_slug>/contacts/", organizations.contact_add, name="contact-add"),

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from guardian.core import ObjectPermissionChecker
 
-from cswb.access import get_tenant_for
+from cswb.access import TenantNeed, get_tenant_for
 from cswb.models import TenantMembership, User
 from partners.models import OrganizationMembership
 from tables.models import (
@@ -31,6 +31,7 @@ from tables.models import (
     ActionTableGroupObjectPermission,
     ActionTableUserObjectPermission,
     Decision,
+    FocusArea,
     Guest,
     Measure,
     Meeting,
@@ -361,3 +362,17 @@ def get_participation_for(request: HttpRequest, table_slug: str, pk: int) -> Par
     if participation is None:
         raise Http404("No such organization at this table.")
     return ParticipationAccess(participation=participation, table=access.table)
+
+
+@dataclass(frozen=True)
+class FocusAreaAccess:
+    area: FocusArea
+
+
+def get_focus_area_for(request: HttpRequest, pk: int) -> FocusAreaAccess:
+    """A focus area of the plan, for its administrators (others: 403; another plan's: 404)."""
+    get_tenant_for(request, need=TenantNeed.MANAGE)
+    area = FocusArea.objects.filter(pk=pk).first()
+    if area is None:
+        raise Http404("No such focus area.")
+    return FocusAreaAccess(area=area)

@@ -21,6 +21,17 @@ class OrganizationForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
 
 
+class OrganizationEditForm(OrganizationForm):
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_(
+            "An inactive organization keeps its tables and history but is no longer offered "
+            "for new tables."
+        ),
+    )
+
+
 class StaffForm(forms.Form):
     email = forms.EmailField(label=_("Email of a plan member"))
     role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices, initial=OrgRole.STAFF)

@@ -183,12 +183,24 @@ def import_plan(
     return plans
 
 
+def digest_contacts(plans: list[RowPlan]) -> list[RowPlan]:
+    """The rows whose contact email becomes a digest contact if the import goes ahead."""
+    return [p for p in plans if p.fate == "create" and p.contact_email]
+
+
 @transaction.atomic
-def organizations_import(*, tenant: Tenant, plans: list[RowPlan], actor: User) -> int:
-    """Create every planned organization, or none: refuses a plan with any rejected row."""
+def organizations_import(
+    *, tenant: Tenant, plans: list[RowPlan], actor: User, contacts_receive_digests: bool = False
+) -> int:
+    """Create every planned organization, or none: refuses a plan with any rejected row. The
+    contacts in the file receive digests only when the administrator said so on the preview;
+    otherwise they are kept as contacts who receive none."""
     rejected = [p for p in plans if p.errors]
     if rejected:
-        raise ValidationError(f"{len(rejected)} row(s) have errors; nothing was imported.")
+        count = len(rejected)
+        raise ValidationError(
+            f"{count} row{'s have' if count != 1 else ' has'} errors; nothing was imported."
+        )
     created = 0
     for plan in plans:
         if plan.duplicate_of:
@@ -202,6 +214,7 @@ def organizations_import(*, tenant: Tenant, plans: list[RowPlan], actor: User) -
                 name=plan.contact_email,
                 email=plan.contact_email,
                 actor=actor,
+                receives_digest=contacts_receive_digests,
             )
         created += 1
     return created

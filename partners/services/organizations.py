@@ -51,6 +51,60 @@ def organization_create(
     return organization
 
 
+ORGANIZATION_FIELDS = ("name", "sector", "description", "website", "is_active")
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, actor: User, **fields: object) -> bool:
+    """Correct an organization's name, sector, description or website, or mark it inactive
+    (it stays at its tables and keeps its history; it is no longer offered for new ones).
+    Its address stays the same. Returns whether anything changed."""
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable here: {sorted(unknown)}")
+    if "name" in fields:
+        fields["name"] = " ".join(str(fields["name"]).split())
+        if (
+            Organization.objects.filter(name__iexact=fields["name"])
+            .exclude(pk=organization.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"name": f"“{fields['name']}” is already an organization of this plan."}
+            )
+    if "sector" in fields and fields["sector"] not in Sector.values:
+        raise ValidationError({"sector": f"Unknown sector {fields['sector']!r}."})
+    changes = {
+        key: [getattr(organization, key), value]
+        for key, value in fields.items()
+        if getattr(organization, key) != value
+    }
+    if not changes:
+        return False
+    old_name = organization.name
+    for key, (_old, value) in changes.items():
+        setattr(organization, key, value)
+    organization.full_clean(exclude=["group", "tenant"])
+    organization.save(update_fields=list(changes))
+    said = []
+    if "name" in changes:
+        said.append(f"renamed {organization.name}")
+    if "is_active" in changes:
+        said.append("marked active" if organization.is_active else "marked inactive")
+    rest = [k for k in changes if k not in ("name", "is_active")]
+    if rest:
+        said.append(f"{', '.join(rest)} corrected")
+    activity_record(
+        tenant=organization.tenant,
+        actor=actor,
+        verb="organization.changed",
+        summary=f"{old_name}: {'; '.join(said)}",
+        target=organization,
+        changes=changes,
+    )
+    return True
+
+
 @transaction.atomic
 def organization_staff_add(
     *, organization: Organization, user: User, role: str, actor: User | None, title: str = ""
@@ -93,7 +147,14 @@ def organization_staff_end(*, membership: OrganizationMembership, actor: User) -
 
 
 @transaction.atomic
-def contact_create(*, organization: Organization, name: str, email: str, actor: User) -> Contact:
+def contact_create(
+    *,
+    organization: Organization,
+    name: str,
+    email: str,
+    actor: User,
+    receives_digest: bool = True,
+) -> Contact:
     if Contact.objects.filter(organization=organization, email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a contact of {organization}."})
     contact = Contact.objects.create(
@@ -101,12 +162,17 @@ def contact_create(*, organization: Organization, name: str, email: str, actor: 
         organization=organization,
         name=name.strip(),
         email=email.strip().lower(),
+        receives_digest=receives_digest,
     )
     activity_record(
         tenant=organization.tenant,
         actor=actor,
         verb="organization.contact_added",
-        summary=f"{contact.name} will receive {organization}'s digests",
+        summary=(
+            f"{contact.name} will receive {organization}'s digests"
+            if receives_digest
+            else f"{contact.name} was added as a contact of {organization} (no digests)"
+        ),
         target=contact,
     )
     return contact

@@ -113,16 +113,29 @@ def organization_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         summary = {
             fate: sum(p.fate == fate for p in plans) for fate in ("create", "duplicate", "error")
         }
-        context.update(plans=plans, summary=summary)
+        contacts = importing.digest_contacts(plans)
+        context.update(plans=plans, summary=summary, digest_contacts=contacts)
         if step == "confirm" and not summary["error"]:
-            created = importing.organizations_import(tenant=tenant, plans=plans, actor=request.user)
+            send_digests = bool(contacts) and request.POST.get("contacts_receive_digests") == "yes"
+            created = importing.organizations_import(
+                tenant=tenant,
+                plans=plans,
+                actor=request.user,
+                contacts_receive_digests=send_digests,
+            )
             del request.session[SESSION_KEY]
             skipped = summary["duplicate"]
-            messages.success(
-                request,
-                f"Imported {created} organization{pluralize(created)}"
-                + (f"; skipped {skipped} already in the plan." if skipped else "."),
-            )
+            said = f"Imported {created} organization{pluralize(created)}"
+            if skipped:
+                said += f"; skipped {skipped} already in the plan"
+            if contacts:
+                said += (
+                    f"; {len(contacts)} contact{pluralize(len(contacts))} will receive digests"
+                    if send_digests
+                    else f"; {len(contacts)} contact{pluralize(len(contacts))} added without "
+                    "digests"
+                )
+            messages.success(request, said + ".")
             return redirect("partners:organizations", tenant_slug=tenant.slug)
         return render(
             request, "partners/manage/import.html", context, status=400 if summary["error"] else 200

@@ -24,14 +24,21 @@ from partners.access import (
     get_organization_for,
     get_staff_for,
 )
-from partners.forms.organizations import ContactForm, OrganizationFilterForm, StaffForm
+from partners.forms.organizations import (
+    ContactForm,
+    OrganizationEditForm,
+    OrganizationFilterForm,
+    StaffForm,
+)
 from partners.models import Organization
 from partners.selectors.organizations import organization_page, organizations_list
 from partners.services.organizations import (
+    ORGANIZATION_FIELDS,
     contact_create,
     contact_delete,
     organization_staff_add,
     organization_staff_end,
+    organization_update,
 )
 
 PAGE_SIZE = 30
@@ -104,6 +111,41 @@ def organization_detail(request: HttpRequest, tenant_slug: str, org_slug: str) -
                 membership=request.membership,
             ),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, tenant_slug: str, org_slug: str) -> HttpResponse:
+    found = get_organization_for(request, org_slug, need=OrganizationNeed.MANAGE)
+    organization = found.organization
+    form = OrganizationEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={key: getattr(organization, key) for key in ORGANIZATION_FIELDS},
+    )
+    if not request.membership.is_admin:
+        # An organization's own administrators keep its record true; only the plan's
+        # administrators mark it inactive.
+        del form.fields["is_active"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = organization_update(
+                organization=organization, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for key, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(key if key in form.fields else None, message)
+        else:
+            if changed:
+                messages.success(request, f"{organization.name} was saved.")
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect(_back_url(organization))
+    return render(
+        request,
+        "partners/organizations/edit.html",
+        {"tenant": organization.tenant, "organization": organization, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

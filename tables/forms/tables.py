@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organization, OrgRole
@@ -75,11 +76,24 @@ class TableForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_areas"].queryset = FocusArea.objects.all()
+        # Retired focus areas are not offered, but a table keeps those it already has.
+        offered = Q(retired_on__isnull=True)
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.focus_areas.values("pk"))
+        self.fields["focus_areas"].queryset = FocusArea.objects.filter(offered)
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=TableStatus.choices)
+
+
+class StatusReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does the status change?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Members see it in the table's timeline."),
+    )
 
 
 class AddOrganizationForm(forms.Form):
@@ -170,8 +184,8 @@ class OnboardForm(forms.Form):
         label=_("Member organizations"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick every organization that joins the table now; more can join later."),
     )
     # 3. Coordinator
     coordinator_email = forms.EmailField(
@@ -185,10 +199,21 @@ class OnboardForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         organizations = Organization.objects.filter(is_active=True).order_by("name")
-        self.fields["focus_areas"].queryset = FocusArea.objects.all()
+        self.fields["focus_areas"].queryset = FocusArea.objects.filter(retired_on__isnull=True)
         self.fields["lead_organization"].queryset = organizations
         self.fields["member_organizations"].queryset = organizations
 
 
 class FocusAreaForm(forms.Form):
     name = forms.CharField(label=_("New focus area"), max_length=120)
+
+
+class FocusAreaEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])

@@ -18,6 +18,8 @@ class FocusArea(models.Model):
     slug = models.SlugField(max_length=80)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # A retired focus area is no longer offered for tables; tables filed under it keep it.
+    retired_on = models.DateField(null=True, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from cswb.models import Tenant, User
@@ -88,6 +89,102 @@ def focus_area_create(*, tenant: Tenant, name: str, actor: User) -> FocusArea:
 
 
 @transaction.atomic
+def focus_area_update(
+    *, area: FocusArea, actor: User, name: str, description: str = ""
+) -> FocusArea:
+    """Rename a focus area (its address stays) or change its description."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the focus area a name."})
+    if FocusArea.objects.filter(name__iexact=name).exclude(pk=area.pk).exists():
+        raise ValidationError({"name": f"“{name}” is already a focus area."})
+    changes = {
+        key: [getattr(area, key), value]
+        for key, value in (("name", name), ("description", description))
+        if getattr(area, key) != value
+    }
+    if not changes:
+        return area
+    old_name = area.name
+    area.name, area.description = name, description
+    area.save(update_fields=["name", "description"])
+    activity_record(
+        tenant=area.tenant,
+        actor=actor,
+        verb="focus_area.changed",
+        summary=(
+            f"Focus area “{old_name}” renamed “{name}”"
+            if "name" in changes
+            else f"Focus area “{name}” described anew"
+        ),
+        target=area,
+        changes=changes,
+    )
+    return area
+
+
+@transaction.atomic
+def focus_area_move(*, area: FocusArea, actor: User, direction: str) -> FocusArea:
+    """Move a focus area one place up or down the plan's list (retired ones included, so the
+    order holds when one comes back)."""
+    if direction not in ("up", "down"):
+        raise ValidationError(f"Unknown direction {direction!r}.")
+    areas = list(FocusArea.objects.select_for_update().order_by("position", "name", "pk"))
+    index = next(i for i, a in enumerate(areas) if a.pk == area.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(areas):
+        raise ValidationError(
+            f"“{area.name}” is already {'first' if direction == 'up' else 'last'}."
+        )
+    areas[index], areas[other] = areas[other], areas[index]
+    for position, each in enumerate(areas):
+        if each.position != position:
+            each.position = position
+            each.save(update_fields=["position"])
+    activity_record(
+        tenant=area.tenant,
+        actor=actor,
+        verb="focus_area.moved",
+        summary=f"Focus area “{area.name}” moved {direction}",
+        target=area,
+    )
+    area.refresh_from_db(fields=["position"])
+    return area
+
+
+@transaction.atomic
+def focus_area_retire(*, area: FocusArea, actor: User) -> FocusArea:
+    if area.retired_on is not None:
+        raise ValidationError(f"“{area.name}” is already retired.")
+    area.retired_on = timezone.localdate()
+    area.save(update_fields=["retired_on"])
+    activity_record(
+        tenant=area.tenant,
+        actor=actor,
+        verb="focus_area.retired",
+        summary=f"Focus area “{area.name}” retired",
+        target=area,
+    )
+    return area
+
+
+@transaction.atomic
+def focus_area_restore(*, area: FocusArea, actor: User) -> FocusArea:
+    if area.retired_on is None:
+        raise ValidationError(f"“{area.name}” is not retired.")
+    area.retired_on = None
+    area.save(update_fields=["retired_on"])
+    activity_record(
+        tenant=area.tenant,
+        actor=actor,
+        verb="focus_area.restored",
+        summary=f"Focus area “{area.name}” is offered again",
+        target=area,
+    )
+    return area
+
+
+@transaction.atomic
 def table_create(
     *,
     tenant: Tenant,
@@ -161,13 +258,24 @@ def table_update(
     return table
 
 
-@transaction.atomic
-def table_change_status(*, table: ActionTable, status: str, actor: User) -> ActionTable:
+def table_status_check(*, table: ActionTable, status: str) -> None:
+    """Refuse a status the table cannot move to from where it is."""
     if status not in STATUS_TRANSITIONS.get(table.status, frozenset()):
         raise ValidationError(
             f"A {TableStatus(table.status).label.lower()} table cannot become "
             f"{TableStatus(status).label.lower() if status in TableStatus.values else status}."
         )
+
+
+@transaction.atomic
+def table_change_status(
+    *, table: ActionTable, status: str, actor: User, reason: str
+) -> ActionTable:
+    """Move the table to another status, saying why: the reason goes into its timeline."""
+    table_status_check(table=table, status=status)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the table's status changes."})
     old = table.status
     table.status = status
     table.save(update_fields=["status"])
@@ -175,10 +283,10 @@ def table_change_status(*, table: ActionTable, status: str, actor: User) -> Acti
         tenant=table.tenant,
         actor=actor,
         verb="table.status_changed",
-        summary=f"{table.name} is now {TableStatus(status).label.lower()}",
+        summary=f"{table.name} is now {TableStatus(status).label.lower()}: {reason[:300]}",
         target=table,
         table=table,
-        changes={"status": [old, status]},
+        changes={"status": [old, status], "reason": reason},
     )
     return table
 

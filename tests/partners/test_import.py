@@ -50,13 +50,36 @@ def test_a_good_file_previews_then_imports(world: World, client_for) -> None:
 
     done = admin.post(URL, {"step": "confirm", **mapping})
     assert done.status_code == 302
-    assert "Imported 2 organizations." in admin.get(done["Location"]).content.decode()
+    assert "Imported 2 organizations; 1 contact added without digests." in (
+        admin.get(done["Location"]).content.decode()
+    )
     assert "Oakville Food Bank" in _names(world)
     with scope(tenant=world.halton):
         food_bank = Organization.objects.get(name="Oakville Food Bank")
         assert food_bank.website == "https://oakvillefoodbank.example"
         assert food_bank.sector == "social_services"
-        assert Contact.objects.get(organization=food_bank).email == "intake@ofb.example"
+        contact = Contact.objects.get(organization=food_bank)
+        assert contact.email == "intake@ofb.example"
+        assert not contact.receives_digest  # the administrator did not say so
+
+
+def test_the_preview_names_the_digest_contacts_and_the_admin_confirms(
+    world: World, client_for
+) -> None:
+    admin = client_for("admin")
+    mapping = {**_upload(admin, GOOD).context["mapping"].initial, "default_sector": ""}
+    preview = admin.post(URL, {"step": "preview", **mapping}).content.decode()
+    assert "The file names 1 contact." in preview
+    assert "intake@ofb.example" in preview
+    assert "Send progress digests to this contact" in preview
+    assert 'name="contacts_receive_digests"' in preview
+
+    done = admin.post(URL, {"step": "confirm", "contacts_receive_digests": "yes", **mapping})
+    assert done.status_code == 302
+    assert "1 contact will receive digests." in admin.get(done["Location"]).content.decode()
+    with scope(tenant=world.halton):
+        contact = Contact.objects.get(email="intake@ofb.example")
+        assert contact.receives_digest
 
 
 BAD = """name,sector,website,contact email

@@ -6,7 +6,7 @@ import io
 from django.urls import reverse
 from django_scopes import scope
 
-from partners.models import Contact, OrganizationMembership, OrgRole
+from partners.models import Contact, Organization, OrganizationMembership, OrgRole
 from partners.services.organizations import organization_staff_add
 
 from ..builders import organization_build
@@ -112,3 +112,65 @@ def test_export_neutralises_formulas(world: World, client_for) -> None:
     names = [row[0] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil.example","Click")' in names
     assert not any(name.startswith("=") for name in names)
+
+
+class TestEditing:
+    def test_an_admin_corrects_an_organization_and_marks_it_inactive(
+        self, world: World, client_for
+    ) -> None:
+        from cswb.models import ActivityEvent
+
+        url = reverse("partners:organization-edit", args=["halton", world.police_org.slug])
+        admin = client_for("admin")
+        page = admin.get(url).content.decode()
+        assert 'name="is_active"' in page and 'value="Halton Police"' in page
+        response = admin.post(
+            url,
+            {
+                "name": "Halton Regional Police Service",
+                "sector": "police",
+                "website": "hrps.example",
+                "description": "Community mobilization bureau.",
+            },
+        )
+        assert response.status_code == 302
+        with scope(tenant=world.halton):
+            police = Organization.objects.get(pk=world.police_org.pk)
+            event = ActivityEvent.objects.get(verb="organization.changed")
+        assert (police.name, police.website, police.is_active, police.slug) == (
+            "Halton Regional Police Service",
+            "https://hrps.example",
+            False,
+            "halton-police",
+        )
+        assert event.summary.startswith("Halton Police: renamed Halton Regional Police Service")
+        assert event.changes["is_active"] == [True, False]
+        detail = admin.get(response["Location"]).content.decode()
+        assert "Inactive" in detail
+
+    def test_a_name_of_another_organization_is_refused(self, world: World, client_for) -> None:
+        url = reverse("partners:organization-edit", args=["halton", world.police_org.slug])
+        response = client_for("admin").post(
+            url, {"name": "halton youth services", "sector": "police", "is_active": "on"}
+        )
+        assert response.status_code == 400
+        assert "is already an organization of this plan" in response.content.decode()
+        with scope(tenant=world.halton):
+            assert Organization.objects.get(pk=world.police_org.pk).name == "Halton Police"
+
+    def test_an_organization_administrator_edits_but_does_not_deactivate(
+        self, world: World, client_for
+    ) -> None:
+        from partners.models import OrganizationMembership
+
+        with scope(tenant=world.halton):
+            OrganizationMembership.objects.filter(user=world.partner).update(role="org_admin")
+        url = reverse("partners:organization-edit", args=["halton", world.youth_org.slug])
+        partner = client_for("partner")
+        assert 'name="is_active"' not in partner.get(url).content.decode()
+        response = partner.post(
+            url, {"name": "Halton Youth Services", "sector": "children_youth", "is_active": ""}
+        )
+        assert response.status_code == 302
+        with scope(tenant=world.halton):
+            assert Organization.objects.get(pk=world.youth_org.pk).is_active
