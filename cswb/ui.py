@@ -24,6 +24,7 @@ def confirm_then(
     question: str,
     consequence: str,
     button: str = "Remove",
+    back_label: str = "Back",
     respond: Callable[[], HttpResponse] | None = None,
 ) -> HttpResponse:
     """GET shows a confirmation page; POST performs the action, reports the outcome as a
@@ -37,6 +38,7 @@ def confirm_then(
                 "consequence": consequence,
                 "button": button,
                 "cancel_url": back,
+                "back_label": back_label,
             },
         )
     try:

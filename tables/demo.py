@@ -269,7 +269,9 @@ def _table(tenant, admin, name, zone, members_only, lead, members, areas=()) -> 
             purpose=f"Partners working together on {name.lower()} across the region: shared "
             "actions, outcomes and a common picture of what is changing.",
         )
-        table_change_status(table=table, status="active", actor=admin)
+        table_change_status(
+            table=table, status="active", actor=admin, reason="Terms of reference agreed."
+        )
     for org, role in [(lead, "lead"), *((m, "member") for m in members)]:
         if not TableOrganization.objects.current().filter(table=table, organization=org).exists():
             table_organization_add(table=table, organization=org, role=role, actor=admin)

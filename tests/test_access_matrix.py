@@ -318,6 +318,14 @@ def _someone_withdrew(kwargs: dict[str, object]) -> bool:
     return SelfIdentification._base_manager.filter(user__isnull=False).count() < len(ROLES) - 1
 
 
+def _focus_area(world: World) -> dict[str, object]:
+    with scope(tenant=world.halton):
+        area = FocusArea.objects.create(
+            tenant=world.halton, name=f"Area {next(_fresh)}", slug=f"area-{next(_fresh)}"
+        )
+    return {"pk": area.pk}
+
+
 def runs_table(status: int = 200, **extra: object) -> Row:
     """Admins and the table's coordinator; leadership and members may not (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -339,6 +347,12 @@ MATRIX: dict[str, Row | list[Row]] = {
     "manage:security": admin_only(200),
     "manage:table-new": admin_only(200),
     "manage:focus-areas": admin_only(200),
+    "manage:focus-area-edit": admin_only(200, kwargs=_focus_area),
+    # No direction: 400 to the administrators.
+    "manage:focus-area-move": admin_only(400, method="post", kwargs=_focus_area),
+    "manage:focus-area-retire": admin_only(200, kwargs=_focus_area),
+    # Not retired: refused with a message, back to the list.
+    "manage:focus-area-restore": admin_only(302, method="post", kwargs=_focus_area),
     "manage:organization-new": admin_only(200),
     "manage:organization-import": admin_only(200),
     "manage:indicator-imports": [admin_only(200), admin_only(400, method="post")],
@@ -453,7 +467,7 @@ MATRIX: dict[str, Row | list[Row]] = {
         runs_table(kwargs=_guest),
         runs_members_only_table(kwargs=lambda w: _guest(w, "ipv")),
     ],
-    "tables:meeting-decision": runs_table(302, method="post", kwargs=_meeting),
+    "tables:meeting-decision": runs_table(400, method="post", kwargs=_meeting),  # empty
     "tables:decision-action": [
         runs_table(kwargs=_decision),
         runs_table(400, method="post", kwargs=_decision),  # an empty form: no priority
@@ -497,11 +511,13 @@ MATRIX: dict[str, Row | list[Row]] = {
     "partners:organizations": every_member(200),
     "partners:organizations-export": admin_only(200),
     "partners:organization": every_member(200, kwargs=_org),
+    "partners:organization-edit": admin_only(200, kwargs=_org),
     "partners:staff-add": admin_only(302, method="post", kwargs=_org),
     "partners:staff-end": admin_only(200, kwargs=_staff),
     "partners:contact-add": admin_only(302, method="post", kwargs=_org),
     "partners:contact-delete": admin_only(200, kwargs=_contact),
     "digest-settings": [every_member(200), every_member(400, method="post")],
+    "meeting-notices": every_member(400, method="post"),  # no choice: refused
     "digest-preview": every_member(200),
     "digest-preview-html": every_member(200),
     "manage:digests": [admin_only(200), admin_only(400, method="post")],
@@ -562,6 +578,10 @@ METHODS: dict[str, frozenset[str]] = {
     "manage:security": GET_POST,
     "manage:table-new": GET_POST,
     "manage:focus-areas": GET_POST,
+    "manage:focus-area-edit": GET_POST,
+    "manage:focus-area-move": POST,
+    "manage:focus-area-retire": GET_POST,
+    "manage:focus-area-restore": POST,
     "manage:organization-new": GET_POST,
     "manage:organization-import": GET_POST,
     "manage:indicator-imports": GET_POST,
@@ -609,11 +629,13 @@ METHODS: dict[str, frozenset[str]] = {
     "partners:organizations": GET,
     "partners:organizations-export": GET,
     "partners:organization": GET,
+    "partners:organization-edit": GET_POST,
     "partners:staff-add": POST,
     "partners:staff-end": GET_POST,
     "partners:contact-add": POST,
     "partners:contact-delete": GET_POST,
     "digest-settings": GET_POST,
+    "meeting-notices": POST,
     "digest-preview": GET,
     "digest-preview-html": GET,
     "manage:digests": GET_POST,
@@ -843,6 +865,12 @@ CONFIRM: dict[str, list[Confirm]] = {
     ],
     "partners:staff-end": [
         Confirm(admin_only(302, kwargs=_new_staff), _ended(OrganizationMembership))
+    ],
+    "manage:focus-area-retire": [
+        Confirm(
+            admin_only(302, kwargs=_focus_area),
+            lambda kw: FocusArea._base_manager.get(pk=kw["pk"]).retired_on is not None,
+        )
     ],
     "partners:contact-delete": [
         Confirm(
@@ -1230,6 +1258,16 @@ def _import(home: Plan, other: Plan) -> Form:
     )
 
 
+def _second_area(home: Plan) -> FocusArea:
+    """A focus area after the plan's first one, so that it can move up."""
+    return _in_scope(
+        home,
+        lambda: FocusArea.objects.create(
+            tenant=home.tenant, name="Second area", slug="second-area", position=1
+        ),
+    )
+
+
 def _table(home: Plan) -> dict[str, object]:
     return {"table_slug": home.table.slug}
 
@@ -1428,7 +1466,9 @@ FOREIGN: list[Field] = [
         "status",
         REFUSED,
         lambda home, other: Form(
-            _table(home), accepted={"status": "active"}, refused={"status": "paused"}
+            _table(home),
+            accepted={"status": "active", "step": "confirm", "reason": "Terms agreed."},
+            refused={"status": "paused", "step": "confirm", "reason": "Terms agreed."},
         ),
         across=False,
     ),
@@ -1485,6 +1525,48 @@ FOREIGN: list[Field] = [
     ),
     Field("manage:organization-import", "default_sector", 400, _import, across=False),
     Field("manage:indicator-imports", "file_format", 400, _indicator_upload, across=False),
+    Field(
+        "partners:organization-edit",
+        "sector",
+        400,
+        lambda home, other: Form(
+            _org_slug(home),
+            accepted={"name": "Halton Youth Services", "sector": "housing", "is_active": "on"},
+            refused={"name": "Halton Youth Services", "sector": "shelter", "is_active": "on"},
+        ),
+        across=False,
+    ),
+    Field(
+        "manage:focus-area-move",
+        "direction",
+        400,
+        lambda home, other: Form(
+            {"pk": _second_area(home).pk},
+            accepted={"direction": "up"},
+            refused={"direction": "left"},
+        ),
+        across=False,
+    ),
+    Field(
+        "manage:focus-area-move",
+        "pk in the address",
+        404,
+        lambda home, other: Form(
+            {"pk": _second_area(home).pk},
+            accepted={"direction": "up"},
+            refused={"direction": "up"},
+            refused_kwargs={"pk": other.focus_area.pk},
+        ),
+    ),
+    Field(
+        "meeting-notices",
+        "meeting_notices",
+        400,
+        lambda home, other: Form(
+            {}, accepted={"meeting_notices": "off"}, refused={"meeting_notices": "sometimes"}
+        ),
+        across=False,
+    ),
     Field("tables:meeting-rsvp", "rsvp", REFUSED, _rsvp, across=False),
     Field("tables:meeting-record", "attendance", 400, _record, across=False),
     Field("tables:meeting-record", "representative", 400, _representative),

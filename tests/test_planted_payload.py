@@ -670,6 +670,7 @@ PK_SOURCES = {
         lambda o: {"table_slug": o.measure.table.slug, "measure_pk": o.measure_id, "pk": o.pk},
     ),
     "goals": (RepresentationGoal, lambda o: {"pk": o.pk}),
+    "focus-areas": (FocusArea, lambda o: {"pk": o.pk}),
 }
 
 

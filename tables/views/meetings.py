@@ -105,6 +105,12 @@ def meeting_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
 @require_GET
 def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     found = get_meeting_for(request, table_slug, pk, need=TableNeed.VIEW)
+    return _detail(request, found)
+
+
+def _detail(request: HttpRequest, found, *, decision_form=None, status: int = 200):
+    """The meeting's page; a refused decision comes back in it, with its errors (and the
+    personal-information confirmation, when that warning fired)."""
     items = list(AgendaItem.objects.filter(meeting=found.meeting))
     decisions = list(Decision.objects.filter(meeting=found.meeting).select_related("action"))
     sheet = meeting_attendance(meeting=found.meeting)
@@ -129,7 +135,7 @@ def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
             "mine": mine,
             "can_rsvp": has_seat and found.meeting.status == MeetingStatus.SCHEDULED,
             "agenda_form": AgendaItemForm(),
-            "decision_form": DecisionForm(),
+            "decision_form": decision_form or DecisionForm(),
             "guest_form": GuestForm(),
             "can_add_guests": (
                 found.access.can_change
@@ -139,6 +145,7 @@ def meeting_detail(request: HttpRequest, tenant_slug: str, table_slug: str, pk: 
             "organizations": [p.organization for p in organizations],
             "is_past": is_past,
         },
+        status=status,
     )
 
 
@@ -188,6 +195,7 @@ def meeting_cancel_view(request: HttpRequest, tenant_slug: str, table_slug: str,
         question=f"Cancel {found.meeting.title}?",
         consequence="Members' calendars will show it as cancelled. This cannot be undone.",
         button="Cancel the meeting",
+        back_label="Keep the meeting",
     )
 
 
@@ -207,15 +215,11 @@ def agenda_add(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int)
 def decision_add_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
     found = get_meeting_for(request, table_slug, pk, need=TableNeed.CHANGE)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        decision_add(meeting=found.meeting, actor=request.user, text=form.cleaned_data["text"])
-        messages.success(request, "Decision recorded.")
-    else:
-        messages.error(
-            request,
-            " ".join(str(e) for e in form.errors.get("__all__", [])) or "Write the decision.",
-        )
-    return redirect(_meeting_url(found.meeting))
+    if not form.is_valid():
+        return _detail(request, found, decision_form=form, status=400)
+    decision_add(meeting=found.meeting, actor=request.user, text=form.cleaned_data["text"])
+    messages.success(request, "Decision recorded.")
+    return redirect(_meeting_url(found.meeting) + "#decisions-heading")
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,10 +15,11 @@ from cswb.ui import error_text
 from tables.access import TableNeed, get_table_for
 from tables.forms.tables import (
     StatusForm,
+    StatusReasonForm,
     TableFilterForm,
     TableForm,
 )
-from tables.models import FocusArea
+from tables.models import FocusArea, TableStatus
 from tables.selectors.tables import (
     my_table_ids,
     table_page,
@@ -26,7 +27,12 @@ from tables.selectors.tables import (
     tenant_representation,
 )
 from tables.selectors.workspace import table_workspace
-from tables.services.tables import STATUS_TRANSITIONS, table_change_status, table_update
+from tables.services.tables import (
+    STATUS_TRANSITIONS,
+    table_change_status,
+    table_status_check,
+    table_update,
+)
 
 PAGE_SIZE = 25
 
@@ -115,18 +121,46 @@ def table_edit(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpR
 
 @require_POST
 def table_status(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
+    """The status chosen on the table page is confirmed, with a reason, on a page of its own
+    (`step=confirm`) before it changes."""
     table = get_table_for(request, table_slug, need=TableNeed.CHANGE).table
+    back = redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed statuses.")
-    else:
+        return back
+    status = form.cleaned_data["status"]
+    try:
+        table_status_check(table=table, status=status)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return back
+    reason_form = StatusReasonForm(request.POST if request.POST.get("step") == "confirm" else None)
+    if reason_form.is_valid():
         try:
-            table_change_status(table=table, status=form.cleaned_data["status"], actor=request.user)
+            table_change_status(
+                table=table,
+                status=status,
+                actor=request.user,
+                reason=reason_form.cleaned_data["reason"],
+            )
         except ValidationError as error:
-            messages.error(request, error_text(error))
+            reason_form.add_error(None, error_text(error))
         else:
             messages.success(request, f"{table.name} is now {table.get_status_display().lower()}.")
-    return redirect("tables:detail", tenant_slug=tenant_slug, table_slug=table.slug)
+            return back
+    return render(
+        request,
+        "tables/tables/status_confirm.html",
+        {
+            "tenant": table.tenant,
+            "table": table,
+            "status": status,
+            "status_label": TableStatus(status).label,
+            "form": reason_form,
+        },
+        status=400 if reason_form.errors else 200,
+    )
 
 
 @require_GET

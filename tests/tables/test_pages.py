@@ -41,7 +41,9 @@ class TestList:
             with scope(tenant=world.halton):
                 youth = FocusArea.objects.get(slug="youth-mental-health")
                 world.table.focus_areas.add(youth)
-                table_change_status(table=world.table, status="active", actor=world.admin)
+                table_change_status(
+                    table=world.table, status="active", actor=world.admin, reason="Agreed."
+                )
             client = client_for("coordinator")
             assert _names(_list(client, focus_area=youth.slug)) == ["Youth mental health"]
             assert _names(_list(client, zone="risk_intervention")) == ["Intimate partner violence"]

@@ -105,12 +105,14 @@ def test_status_transitions(world: World, path: list[str], allowed: bool) -> Non
         table = world.food
         if allowed:
             for status in path:
-                table_change_status(table=table, status=status, actor=world.admin)
+                table_change_status(table=table, status=status, actor=world.admin, reason="Why.")
             assert table.status == path[-1]
         else:
             with pytest.raises(ValidationError):
                 for status in path:
-                    table_change_status(table=table, status=status, actor=world.admin)
+                    table_change_status(
+                        table=table, status=status, actor=world.admin, reason="Why."
+                    )
             table.refresh_from_db()
             assert table.status == (path[-2] if len(path) > 1 else TableStatus.FORMING)
 
