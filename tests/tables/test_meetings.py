@@ -289,13 +289,17 @@ class TestReminders:
         soon = _meeting(world, hours=20, title="Tomorrow's meeting")
         _meeting(world, hours=24 * 3, title="Later meeting")
         assert send_meeting_reminders() == 1
-        assert [m.to for m in mail.outbox] == [["coordinator@halton.example"]]
+        # The seat holder and the staff of the organizations at the table, as every notice.
+        assert [m.to for m in mail.outbox] == [
+            ["coordinator@halton.example"],
+            ["partner@halton.example"],
+        ]
         message = mail.outbox[0]
         assert "Youth mental health meets" in message.subject
         assert f"/halton/tables/youth-mental-health/meetings/{soon.pk}/" in message.body
         assert message.alternatives  # an HTML part too
         assert send_meeting_reminders() == 0  # a second run (or a second beat) sends nothing
-        assert len(mail.outbox) == 1
+        assert len(mail.outbox) == 2
 
     def test_a_moved_meeting_is_reminded_again(self, world: World) -> None:
         meeting = _meeting(world, hours=20)
@@ -308,4 +312,4 @@ class TestReminders:
                 ends_at=meeting.ends_at + timedelta(hours=2),
             )
         assert send_meeting_reminders() == 1
-        assert len(mail.outbox) == 2
+        assert len(mail.outbox) == 4  # two people, reminded twice
