@@ -151,7 +151,6 @@ NOT_USER_TEXT = {
 # Planted fields that no page shows (yet); any other planted field must appear somewhere.
 NOT_SHOWN = {
     "cswb.ActivityEvent.target_repr": "the audit trail's copy of the target's name",
-    "tables.FocusArea.description": "no page or form uses it",
     "indicators.Domain.name_en": "indicator pages (being built) show it",
     "indicators.Domain.name_fr": "indicator pages (being built) show it",
     "indicators.Indicator.code": "indicator pages (being built) show it",
