@@ -453,6 +453,11 @@ def demo_actions_seed(*, halton: Tenant, admin: User) -> None:
                     )
 
 
+def _organization_attendance(status: str, representative: int | None) -> tuple:
+    """A present organization is represented by the person who sits for it, if anyone does."""
+    return status, representative if status == "present" else None
+
+
 def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
     """Three past meetings per table, held, with agenda, minutes, attendance and a decision;
     and the next one scheduled (idempotent)."""
@@ -464,6 +469,12 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
             if Meeting.objects.filter(table=table).exists():
                 continue
             seats = list(TableSeat.objects.current().filter(table=table))
+            organizations = list(
+                TableOrganization.objects.current()
+                .filter(table=table)
+                .values_list("organization_id", flat=True)
+            )
+            sitting_for = {s.organization_id: s.user_id for s in seats if s.organization_id}
             for months_ago in (3, 2, 1):
                 day = today - timedelta(days=30 * months_ago - index)
                 start = datetime.combine(day, time(9 + index % 4, 30), tzinfo=tz)
@@ -489,6 +500,13 @@ def demo_meetings_seed(*, halton: Tenant, admin: User) -> None:
                         for n, s in enumerate(seats)
                     },
                     minutes={first.pk: "Partners reported on referrals, wait times and gaps."},
+                    organizations={
+                        org_id: _organization_attendance(
+                            ("present", "present", "regrets", "present")[(months_ago + n) % 4],
+                            sitting_for.get(org_id),
+                        )
+                        for n, org_id in enumerate(organizations)
+                    },
                 )
                 decision_add(
                     meeting=meeting,

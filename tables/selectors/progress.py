@@ -16,11 +16,11 @@ from tables.models import (
     Action,
     ActionStatus,
     ActionTable,
-    Attendance,
     Measure,
     Meeting,
     MeetingStatus,
     Observation,
+    OrganizationAttendance,
     SeatRole,
     TableOrganization,
     TableSeat,
@@ -60,7 +60,8 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
     now = timezone.now()
     year_ago = now - timedelta(days=365)
     held = Meeting.objects.filter(table=OuterRef("pk"), status=MeetingStatus.HELD)
-    attendance = Attendance.objects.filter(
+    # Tables measure attendance by organization: was each partner at the table?
+    attendance = OrganizationAttendance.objects.filter(
         meeting__table=OuterRef("pk"),
         meeting__status=MeetingStatus.HELD,
         meeting__starts_at__gte=year_ago,
@@ -83,7 +84,7 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
             .values("starts_at")[:1]
         ),
         present_count=_count(attendance.filter(status="present"), group="meeting__table"),
-        recorded_count=_count(attendance.exclude(status=""), group="meeting__table"),
+        recorded_count=_count(attendance, group="meeting__table"),
         organization_count=_count(TableOrganization.objects.current().filter(table=OuterRef("pk"))),
         advisor_count=_count(
             TableSeat.objects.current().filter(

@@ -412,6 +412,8 @@ def meeting_notice_send(*, meeting_id: int, kind: str, sequence: int | None = No
 
 
 def _notice_enqueue(meeting: Meeting, kind: str) -> None:
+    if meeting.ends_at <= timezone.now():
+        return  # a past meeting entered for the record: nobody needs a notice of it
     task_enqueue_on_commit(
         "tables.send_meeting_notice", meeting_id=meeting.pk, kind=kind, sequence=meeting.sequence
     )

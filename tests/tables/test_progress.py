@@ -33,11 +33,16 @@ def _actions(world: World, table, *, open_=0, overdue=0, done=0) -> None:
 def _held(world: World, table, days_ago: int, present: bool = True) -> None:
     meeting = meeting_build(table, actor=world.admin, hours=-24 * days_ago)
     with scope(tenant=world.halton):
+        # The coordinator came both times; the rate counts the organizations at the table.
         meeting_record(
             meeting=meeting,
             actor=world.admin,
             minutes={},
-            attendance={world.coordinator.pk: "present" if present else "absent"},
+            attendance={world.coordinator.pk: "present"},
+            organizations={
+                org.pk: ("present" if present else "absent", None)
+                for org in (world.youth_org, world.police_org)
+            },
         )
 
 
