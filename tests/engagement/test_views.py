@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django_scopes import scope
 
 from cswb.templatetags.portal import period
@@ -146,7 +147,7 @@ def test_admins_see_runs_deliveries_and_any_recipient(world: World, client_for) 
         run = DigestDelivery.objects.first().run
     client = client_for("admin")
     runs = client.get(reverse("manage:digests", args=["halton"]))
-    assert period(run.week).capitalize().encode() in runs.content  # "The week of 23 …"
+    assert capfirst(period(run.week)).encode() in runs.content  # "The week of 23 …"
     assert run.week.encode() not in runs.content
     page = client.get(reverse("manage:digest-run", args=["halton", run.pk]))
     assert b"partner@halton.example" in page.content

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django.urls import reverse
 from django_scopes import scope
 from guardian.shortcuts import get_perms
 
+from cswb.models import ActivityEvent
 from partners.models import Invitation
 from partners.services.invitations import invitation_accept_as_new_user
 from tables.models import Action, FocusArea, SeatRole, TableOrganization, TableSeat
@@ -282,12 +284,17 @@ class TestManagingMembers:
             )
 
     def test_the_same_works_as_a_plain_form(self, world: World, client_for) -> None:
-        response = client_for("coordinator").post(
+        client = client_for("coordinator")
+        response = client.post(
             self._url(world, "seat-add"),
             {"seat-email": "MEMBER@halton.example", "seat-role": "member"},
         )
         assert response.status_code == 302
         assert "view_actiontable" in get_perms(world.member, world.table)
+        # The page it lands on shows the message once: inside the part htmx swaps only.
+        page = client.get(response["Location"]).content.decode()
+        messages = re.findall(r'<p class="message message--success"[^>]*>([^<]*)</p>', page)
+        assert len(messages) == 1, messages
 
     def test_a_seat_for_someone_outside_the_plan_is_refused(self, world: World, client_for):
         response = client_for("coordinator").post(
@@ -361,9 +368,28 @@ class TestManagingMembers:
         client.post(url, {"status": "paused"})  # forming cannot pause
         world.table.refresh_from_db()
         assert world.table.status == "forming"
-        client.post(url, {"status": "active"})
+        # The status chosen on the table page is asked about, with a reason, before it changes.
+        ask = client.post(url, {"status": "active"})
+        assert ask.status_code == 200
+        assert "Make Youth mental health active?" in ask.content.decode()
+        world.table.refresh_from_db()
+        assert world.table.status == "forming"
+        no_reason = client.post(url, {"status": "active", "step": "confirm", "reason": " "})
+        assert no_reason.status_code == 400
+        world.table.refresh_from_db()
+        assert world.table.status == "forming"
+        done = client.post(
+            url, {"status": "active", "step": "confirm", "reason": "Terms of reference agreed."}
+        )
+        assert done.status_code == 302
         world.table.refresh_from_db()
         assert world.table.status == "active"
+        with scope(tenant=world.halton):
+            event = ActivityEvent.objects.filter(verb="table.status_changed").get()
+        assert event.summary == "Youth mental health is now active: Terms of reference agreed."
+        assert event.changes["reason"] == "Terms of reference agreed."
+        page = client.get(done["Location"]).content.decode()
+        assert page.count("Youth mental health is now active.") == 1  # one message, not two
 
     def test_editing_details(self, world: World, client_for) -> None:
         url = self._url(world, "edit")
