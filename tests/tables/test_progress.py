@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from tables.models import Action, ActionStatus, ActionTable, ActionTally
+from tables.models import Action, ActionStatus, ActionTable, ActionTally, TableOrganization
 from tables.services.actions import action_tallies_rebuild, action_update
 from tables.services.meetings import meeting_record
 from tables.services.seats import table_seat_add
@@ -40,8 +40,8 @@ def _held(world: World, table, days_ago: int, present: bool = True) -> None:
             minutes={},
             attendance={world.coordinator.pk: "present"},
             organizations={
-                org.pk: ("present" if present else "absent", None)
-                for org in (world.youth_org, world.police_org)
+                p.organization_id: ("present" if present else "absent", None)
+                for p in TableOrganization.objects.current().filter(table=table)
             },
         )
 
