@@ -64,7 +64,7 @@ def test_coordinator_records_attendance_by_organization_with_a_guest(
     page.goto(f"/halton/tables/youth-mental-health/meetings/{meeting.pk}/")
     page.get_by_role("link", name="Record attendance and minutes").click()
     _fits(page)
-    page.get_by_role("group", name="Halton Police").get_by_label("Sent regrets").check()
+    page.get_by_role("group", name="Halton Police").get_by_label("Regrets").check()
     page.get_by_label("Represented by").first.select_option(label=world.partner.display_name)
     page.get_by_label("Guest 1: name").fill("Dana Whitefeather")
     page.get_by_label("Guest 1: organization").fill("Halton Elders Circle")
