@@ -65,7 +65,10 @@ def test_coordinator_records_attendance_by_organization_with_a_guest(
     page.get_by_role("link", name="Record attendance and minutes").click()
     _fits(page)
     page.get_by_role("group", name="Halton Police").get_by_label("Regrets").check()
-    page.get_by_label("Represented by").first.select_option(label=world.partner.display_name)
+    youth = page.locator(
+        ".attendance-org", has=page.get_by_role("group", name="Halton Youth Services")
+    )
+    youth.get_by_label("Represented by").select_option(label=world.partner.display_name)
     page.get_by_label("Guest 1: name").fill("Dana Whitefeather")
     page.get_by_label("Guest 1: organization").fill("Halton Elders Circle")
     page.get_by_role("button", name="Save as held").click()
