@@ -313,3 +313,33 @@ class TestReminders:
             )
         assert send_meeting_reminders() == 1
         assert len(mail.outbox) == 4  # two people, reminded twice
+
+
+class TestWords:
+    def test_the_personal_information_confirmation_shows_only_when_the_warning_fires(
+        self, world: World, client_for
+    ) -> None:
+        meeting = _meeting(world, hours=-3)
+        client = client_for("coordinator")
+        url = reverse("tables:meeting", args=["halton", world.table.slug, meeting.pk])
+        assert 'name="not_personal"' not in client.get(url).content.decode()
+        refused = client.post(
+            reverse("tables:meeting-decision", args=["halton", world.table.slug, meeting.pk]),
+            {"text": "Follow up with J., DOB 2004-05-06."},
+        )
+        assert refused.status_code == 400
+        page = refused.content.decode()
+        assert "a date of birth" in page
+        assert 'name="not_personal"' in page
+        with scope(tenant=world.halton):
+            assert not meeting.decisions.exists()
+
+    def test_cancelling_asks_with_keep_the_meeting_not_a_second_cancel(
+        self, world: World, client_for
+    ) -> None:
+        meeting = _meeting(world)
+        url = reverse("tables:meeting-cancel", args=["halton", world.table.slug, meeting.pk])
+        page = client_for("coordinator").get(url).content.decode()
+        assert "Cancel the meeting</button>" in page
+        assert ">Keep the meeting</a>" in page
+        assert ">Cancel</a>" not in page
