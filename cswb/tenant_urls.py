@@ -10,6 +10,7 @@ urlpatterns = [
     path("tables/", include("tables.urls")),
     path("", include("tables.plan_urls")),  # my work, progress across tables
     path("partners/", include("partners.urls")),
+    path("indicators/", include("indicators.urls")),
     path("engagement/", include("engagement.urls")),
     path("manage/", include("cswb.manage_urls")),
 ]

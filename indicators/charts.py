@@ -308,7 +308,8 @@ def sparkline(
     ]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'class="sparkline" width="{width}" height="{height}"><title>{escape(text)}</title>'
+        f'class="sparkline" width="{width}" height="{height}" aria-label="{escape(text)}">'
+        f"<title>{escape(text)}</title>"
     ]
     data = path_data(coords)
     if data:

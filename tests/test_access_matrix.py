@@ -29,7 +29,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from cswb import tenant_urls
 from cswb.models import ImportRecord, TenantMembership, User
@@ -42,6 +42,8 @@ from engagement.models import (
 )
 from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
+from indicators.models import Indicator, IndicatorTable, StoryNote
+from indicators.services.chain import story_note_create
 from partners.models import (
     Contact,
     Invitation,
@@ -55,6 +57,7 @@ from partners.services.organizations import (
     organization_staff_add,
 )
 from tables.models import (
+    Action,
     FocusArea,
     Guest,
     Measure,
@@ -80,7 +83,13 @@ from .access_support import (
     snapshot,
     tenant_patterns,
 )
-from .builders import action_build, contact_build, organization_build, recommendation_build
+from .builders import (
+    action_build,
+    contact_build,
+    indicator_values_build,
+    organization_build,
+    recommendation_build,
+)
 from .conftest import ROLES, World
 from .factories import InvitationFactory, MembershipFactory, UserFactory
 
@@ -336,6 +345,53 @@ def runs_members_only_table(status: int = 200, **extra: object) -> Row:
     return Row(status, 403, status, 403, 404, **extra)
 
 
+# -- indicators: the shared catalogue (every member reads it) and a plan's own indicators ----
+
+
+def _shared_indicator(world: World, code: str = "3.13.1") -> dict[str, object]:
+    with scopes_disabled():
+        found = Indicator.objects.filter(code=code, tenant=None).first()
+    indicator = found or indicator_values_build(None, code=code, years=range(2019, 2021))
+    return {"indicator": indicator.slug}
+
+
+def _own_indicator(world: World) -> dict[str, object]:
+    indicator = indicator_values_build(
+        world.halton, code="H.1", geographies=("Oakville",), years=range(2019, 2021)
+    )
+    return {"indicator": indicator.slug}
+
+
+def _linked_indicator(world: World) -> dict[str, object]:
+    """A shared indicator the coordinator's table works on: they may write its story."""
+    kwargs = _shared_indicator(world, "3.8.1")
+    with scope(tenant=world.halton):
+        indicator = Indicator.objects.get(slug=kwargs["indicator"], tenant=None)
+        IndicatorTable.objects.get_or_create(
+            tenant=world.halton, indicator=indicator, table=world.table,
+            defaults={"added_by": world.admin},
+        )  # fmt: skip
+    return kwargs
+
+
+def _note(world: World, author: str = "coordinator") -> dict[str, object]:
+    kwargs = _linked_indicator(world)
+    with scope(tenant=world.halton):
+        note = story_note_create(
+            tenant=world.halton,
+            indicator=Indicator.objects.get(slug=kwargs["indicator"], tenant=None),
+            author=world.user(author),
+            written_on=date(2025, 1, 2),
+            text="Wait lists grew.",
+        )
+    return {**kwargs, "pk": note.pk}
+
+
+def runs_a_table(status: int = 200, **extra: object) -> Row:
+    """Admins and those who run a table (coordinators); nobody else (403)."""
+    return Row(status, 403, status, 403, 403, **extra)
+
+
 MATRIX: dict[str, Row | list[Row]] = {
     "tenant-home": every_member(200),
     "partners:invitations": admin_only(200),
@@ -558,6 +614,32 @@ MATRIX: dict[str, Row | list[Row]] = {
         runs_table(kwargs=_goal),
         runs_members_only_table(kwargs=lambda w: _goal(w, "ipv")),
     ],
+    "indicators:dashboard": every_member(200),
+    "indicators:indicator": [
+        every_member(200, kwargs=_shared_indicator),
+        every_member(200, kwargs=_own_indicator),
+    ],
+    "indicators:indicator-csv": [
+        every_member(200, kwargs=_shared_indicator),
+        every_member(200, kwargs=_own_indicator),
+    ],
+    "indicators:tables": [
+        runs_a_table(200, kwargs=_shared_indicator),
+        runs_a_table(302, method="post", kwargs=_own_indicator),  # nothing ticked: saved
+    ],
+    # Story notes: admins, and coordinators of a table working on the indicator (400: empty).
+    "indicators:notes": [
+        runs_a_table(400, method="post", kwargs=_linked_indicator),
+        admin_only(400, method="post", kwargs=_shared_indicator),
+    ],
+    "indicators:note-edit": [
+        runs_a_table(200, kwargs=_note),
+        admin_only(200, kwargs=lambda w: _note(w, "admin")),
+    ],
+    "indicators:note-delete": [
+        runs_a_table(200, kwargs=_note),
+        admin_only(200, kwargs=lambda w: _note(w, "admin")),
+    ],
 }
 
 
@@ -658,6 +740,13 @@ METHODS: dict[str, frozenset[str]] = {
     "manage:self-identification-links": POST,
     "table-goals": GET_POST,
     "goal-delete": GET_POST,
+    "indicators:dashboard": GET,
+    "indicators:indicator": GET,
+    "indicators:indicator-csv": GET,
+    "indicators:tables": GET_POST,
+    "indicators:notes": POST,
+    "indicators:note-edit": GET_POST,
+    "indicators:note-delete": GET_POST,
 }
 SENT = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -916,6 +1005,13 @@ CONFIRM: dict[str, list[Confirm]] = {
             runs_members_only_table(302, kwargs=lambda w: _goal(w, "ipv")),
             lambda kw: not RepresentationGoal._base_manager.filter(pk=kw["pk"]).exists(),
         ),
+    ],
+    # Each person's own note: its author (the coordinator) and admins may delete it.
+    "indicators:note-delete": [
+        Confirm(
+            runs_a_table(302, kwargs=_note),
+            lambda kw: not StoryNote._base_manager.filter(pk=kw["pk"]).exists(),
+        )
     ],
 }
 
@@ -1276,6 +1372,47 @@ def _org_slug(home: Plan) -> dict[str, object]:
     return {"org_slug": home.organization.slug}
 
 
+def _indicator_plan(home: Plan, code: str) -> tuple[Indicator, Action]:
+    """A shared indicator the plan's table works on, and an action of that table."""
+    with scopes_disabled():
+        indicator = Indicator.objects.filter(code=code, tenant=None).first()
+    if indicator is None:
+        indicator = indicator_values_build(None, code=code, years=range(2019, 2021))
+
+    def make() -> Action:
+        IndicatorTable.objects.get_or_create(
+            tenant=home.tenant, indicator=indicator, table=home.table,
+            defaults={"added_by": home.admin},
+        )  # fmt: skip
+        return action_create(table=home.table, title="Walk-in counselling", actor=home.admin)
+
+    return indicator, _in_scope(home, make)
+
+
+def _note_form(home: Plan, other: Plan) -> Form:
+    indicator, action = _indicator_plan(home, "3.8.1")
+    _, foreign = _indicator_plan(other, "3.8.1")
+    note = {"written_on": "2025-01-02", "text": "Wait lists grew."}
+    return Form(
+        {"indicator": indicator.slug},
+        accepted={**note, "actions": [action.pk]},
+        refused={**note, "actions": [action.pk, foreign.pk]},
+    )
+
+
+def _note_edit_form(home: Plan, other: Plan) -> Form:
+    form = _note_form(home, other)
+    indicator = Indicator._base_manager.get(slug=form.kwargs["indicator"], tenant=None)
+    note = _in_scope(
+        home,
+        lambda: story_note_create(
+            tenant=home.tenant, indicator=indicator, author=home.admin,
+            written_on=date(2025, 1, 1), text="First look.",
+        ),
+    )  # fmt: skip
+    return Form({**form.kwargs, "pk": note.pk}, accepted=form.accepted, refused=form.refused)
+
+
 FOREIGN: list[Field] = [
     Field(
         "tables:organization-add",
@@ -1428,6 +1565,18 @@ FOREIGN: list[Field] = [
         lambda home, other: _measure_edit_form(home, other, unit_kind="furlongs"),
         across=False,
     ),
+    Field(
+        "indicators:tables",
+        "tables",
+        400,
+        lambda home, other: Form(
+            _shared_indicator(None, "16.2.1"),
+            accepted={"tables": [home.table.pk]},
+            refused={"tables": [home.table.pk, other.table.pk]},
+        ),
+    ),
+    Field("indicators:notes", "actions", 400, _note_form),
+    Field("indicators:note-edit", "actions", 400, _note_edit_form),
     Field(
         "tables:actions",
         "owner_organization",

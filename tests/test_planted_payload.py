@@ -57,6 +57,8 @@ from engagement.selectors.digests import recipients_for_tenant
 from engagement.services.digests import digest_run_plan
 from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
+from indicators.models import Indicator, IndicatorTable, Source, StoryNote
+from indicators.services.chain import story_note_create
 from partners.models import (
     Contact,
     Invitation,
@@ -148,36 +150,11 @@ NOT_USER_TEXT = {
     "engagement.Answer.value": "an answer key (a scale point, yes/no, an option's key)",
 }
 
+FRENCH = "the pages are in English; the French text waits for a French interface"
+
 # Planted fields that no page shows (yet); any other planted field must appear somewhere.
 NOT_SHOWN = {
     "cswb.ActivityEvent.target_repr": "the audit trail's copy of the target's name",
-    "indicators.Domain.name_en": "indicator pages (being built) show it",
-    "indicators.Domain.name_fr": "indicator pages (being built) show it",
-    "indicators.Indicator.code": "indicator pages (being built) show it",
-    "indicators.Indicator.name_en": "indicator pages (being built) show it",
-    "indicators.Indicator.name_fr": "indicator pages (being built) show it",
-    "indicators.Indicator.definition_en": "indicator pages (being built) show it",
-    "indicators.Indicator.definition_fr": "indicator pages (being built) show it",
-    "indicators.Indicator.unit_label": "indicator pages (being built) show it",
-    "indicators.Indicator.unit_label_fr": "indicator pages (being built) show it",
-    "indicators.Indicator.periodicity": "indicator pages (being built) show it",
-    "indicators.Indicator.target_text": "indicator pages (being built) show it",
-    "indicators.Indicator.target_text_fr": "indicator pages (being built) show it",
-    "indicators.Indicator.limitations": "indicator pages (being built) show it",
-    "indicators.Indicator.limitations_fr": "indicator pages (being built) show it",
-    "indicators.Source.organisation": "indicator pages (being built) show it",
-    "indicators.Source.title": "indicator pages (being built) show it",
-    "indicators.Source.table_id": "indicator pages (being built) show it",
-    "indicators.Source.url": "indicator pages (being built) show it",
-    "indicators.Source.licence": "indicator pages (being built) show it",
-    "indicators.Source.periodicity": "indicator pages (being built) show it",
-    "indicators.Geography.code": "indicator pages (being built) show it",
-    "indicators.Geography.name": "indicator pages (being built) show it",
-    "indicators.Geography.name_fr": "indicator pages (being built) show it",
-    "indicators.Period.label": "indicator pages (being built) show it",
-    "indicators.Series.key": "indicator pages (being built) show it",
-    "indicators.Observation.footnote": "indicator pages (being built) show it",
-    "indicators.ProgressOverride.reason": "indicator pages (being built) show it",
     # Surveys: the pages come with the builder, the results and the invitations. (A survey's
     # title already shows where a recommendation names the survey it came from.)
     **{
@@ -203,6 +180,14 @@ NOT_SHOWN = {
             "Answer.text",
         )
     },
+    "indicators.Domain.name_fr": FRENCH,
+    "indicators.Indicator.name_fr": FRENCH,
+    "indicators.Indicator.definition_fr": FRENCH,
+    "indicators.Indicator.unit_label_fr": FRENCH,
+    "indicators.Indicator.target_text_fr": FRENCH,
+    "indicators.Indicator.limitations_fr": FRENCH,
+    "indicators.Geography.code": "a statistical code for matching imports; pages show the name",
+    "indicators.Geography.name_fr": FRENCH,
 }
 
 # Models the database refuses to UPDATE: planted by appending a copy of each row instead.
@@ -254,6 +239,7 @@ SHOWN_BY_EVERY_ROLE = (
     "tables:action",
     "tables:meeting",
     "tables:measure",
+    "indicators:indicator",
     "partners:organization",
     "digest-preview",
     "digest-preview-html",
@@ -414,6 +400,26 @@ def populate(world: World) -> None:
                 h, code="H.1", geographies=("Oakville", "Burlington"), domain_slug="local"
             )
             indicator_context_build(h, own, actor=admin)
+            IndicatorTable.objects.create(
+                tenant=h, indicator=own, table=world.table, added_by=admin
+            )
+            responding = list(Action.objects.filter(table=world.table)[:1])
+            story_note_create(
+                tenant=h, indicator=own, author=admin, written_on=date(2025, 1, 2),
+                text="Wait lists grew.", actions=responding,
+                allowed_actions=[a.pk for a in responding],
+            )  # fmt: skip
+            # The coordinator's own note (theirs to edit), and a second source: the first
+            # source's address is planted as a javascript: URL, never linked, the second as a
+            # web address carrying markup.
+            story_note_create(
+                tenant=h, indicator=own, author=world.coordinator, written_on=date(2025, 2, 1),
+                text="Referrals rose.",
+            )  # fmt: skip
+            Source.objects.create(
+                tenant=h, indicator=own, organisation="Ontario Ministry of Health", position=1,
+                url="https://example.org/data",
+            )  # fmt: skip
 
             # A value the partner recorded: its correction pages are theirs to read too.
             reported = measure_build(
@@ -670,6 +676,7 @@ PK_SOURCES = {
     ),
     "goals": (RepresentationGoal, lambda o: {"pk": o.pk}),
     "focus-areas": (FocusArea, lambda o: {"pk": o.pk}),
+    "notes": (StoryNote, lambda o: {"indicator": o.indicator.slug, "pk": o.pk}),
 }
 
 
@@ -706,6 +713,8 @@ def seeds_from_resolver(world: World) -> tuple[list[str], list[str]]:
                 kwargs_list = [kwargs_of(obj) for obj in model.objects.order_by("pk")]
             elif params == {"table_slug"}:
                 kwargs_list = [{"table_slug": t.slug} for t in ActionTable.objects.all()]
+            elif params == {"indicator"}:
+                kwargs_list = [{"indicator": i.slug} for i in Indicator.objects.all()]
             elif params == {"org_slug"}:
                 kwargs_list = [{"org_slug": o.slug} for o in Organization.objects.all()]
             elif not params:

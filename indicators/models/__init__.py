@@ -13,6 +13,7 @@ from indicators.models.catalogue import (
     TenantGeography,
     UnitType,
 )
+from indicators.models.chain import IndicatorTable, StoryNote
 from indicators.models.observations import (
     NO_VALUE_STATUSES,
     Observation,
@@ -37,6 +38,7 @@ __all__ = [
     "GeographyRole",
     "Granularity",
     "Indicator",
+    "IndicatorTable",
     "Observation",
     "ObservationRevision",
     "Period",
@@ -45,6 +47,7 @@ __all__ = [
     "ProgressStatus",
     "Series",
     "Source",
+    "StoryNote",
     "Target",
     "TenantGeography",
     "UnitType",
