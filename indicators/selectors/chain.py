@@ -10,8 +10,8 @@ from django.db.models import Prefetch
 
 from cswb.models import Tenant, TenantMembership, User
 from indicators.models import Indicator, IndicatorTable, StoryNote
-from indicators.selectors.catalogue import geographies_marked, progress_by_indicator
-from indicators.selectors.dashboard import Latest, latest_shown, unit_of
+from indicators.selectors.catalogue import geographies_marked
+from indicators.selectors.dashboard import Latest, latest_shown, progress_statuses, unit_of
 from indicators.selectors.observations import latest_values
 from tables.access import TableNeed, tables_allowed
 from tables.models import Action, ActionTable
@@ -81,7 +81,8 @@ class TableIndicator:
 
 def indicators_for_table(*, table: ActionTable, tenant: Tenant) -> list[TableIndicator]:
     """The population indicators a table works to turn, each with its latest value for the
-    plan's first place and its comparison, and its progress status. Five queries."""
+    plan's first place and its comparison, and its progress status. Five queries (one when
+    the table works on none)."""
     indicators = list(
         Indicator.objects.filter(
             pk__in=IndicatorTable.objects.filter(table=table).values("indicator_id")
@@ -94,7 +95,9 @@ def indicators_for_table(*, table: ActionTable, tenant: Tenant) -> list[TableInd
     marked = geographies_marked(tenant=tenant)
     latest = latest_values(indicators=indicators, geographies=marked.all)
     primary = marked.ours[0] if marked.ours else None
-    progress = progress_by_indicator(indicators=indicators, tenant=tenant, geography=None)
+    progress = progress_statuses(
+        indicator_ids=[i.pk for i in indicators], tenant=tenant, place=primary
+    )
     rows = []
     for indicator in indicators:
         unit = unit_of(indicator)
@@ -110,8 +113,8 @@ def indicators_for_table(*, table: ActionTable, tenant: Tenant) -> list[TableInd
                     if marked.comparison
                     else None
                 ),
-                status=progress[indicator.pk].status,
-                status_label=progress[indicator.pk].label,
+                status=progress[indicator.pk][0].status,
+                status_label=progress[indicator.pk][0].label,
             )
         )
     return rows

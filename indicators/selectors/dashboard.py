@@ -179,7 +179,7 @@ def dashboard_read(
     ids = [i.pk for i in indicators]
     values = _series_by_geography(indicator_ids=ids, geographies=marked.all)
     primary = marked.ours[0] if marked.ours else None
-    statuses = _progress(indicator_ids=ids, tenant=tenant, place=primary)
+    statuses = progress_statuses(indicator_ids=ids, tenant=tenant, place=primary)
     today = timezone.localdate()
 
     groups: dict[int, DomainGroup] = {}
@@ -242,7 +242,7 @@ def dashboard_read(
     )
 
 
-def _progress(
+def progress_statuses(
     *, indicator_ids: list[int], tenant: Tenant, place: Geography | None
 ) -> dict[int, tuple[Progress, str]]:
     """Each indicator's status and the place it is for: the plan's own override, else the
