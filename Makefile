@@ -74,6 +74,7 @@ bench: bench-data
 	$(BENCH_ENV) $(BIN)/python bench/explain.py scale
 	DJANGO_SETTINGS_MODULE=cswb.settings.test DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/digests.py
 	DJANGO_SETTINGS_MODULE=cswb.settings.test DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/imports.py
+	DJANGO_SETTINGS_MODULE=cswb.settings.test DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/indicator_pages.py
 
 ## make loadtest: 50 people of mixed roles reading and writing for 90 s against gunicorn (production
 ## settings) on the bench database; prints throughput, p50/p95/p99 and errors

@@ -262,27 +262,33 @@ def sources_shown(indicator: Indicator) -> list[SourceView]:
 
 INPUT_LABELS = {
     "method": "Method",
-    "base_year": "Base year",
-    "base_value": "Base value",
-    "latest_year": "Latest year",
-    "latest_value": "Latest value",
-    "target": "Target",
-    "target_value": "Target value",
-    "target_year": "Target year",
     "direction": "Desired direction",
-    "limit": "Natural limit",
-    "cagr_observed": "Growth per year observed",
-    "cagr_needed": "Growth per year needed",
-    "observed_growth": "Growth per year observed",
-    "needed_growth": "Growth per year needed",
-    "ratio": "Observed growth against the growth needed",
-    "thresholds": "Thresholds",
-    "score": "Score",
-    "series": "Series",
+    "why": "Why not worked out",
+    "base_year": "Base year",
+    "base_value": "Value in the base year",
+    "current_year": "Latest year",
+    "current_value": "Latest value",
+    "cagr_observed": "Growth per year observed (compound)",
+    "target": "Target",
+    "target_year": "Target year",
+    "cagr_required": "Growth per year needed to reach the target",
+    "ratio": "Growth observed over growth needed",
+    "scaling": "Scaling near the natural limit",
+    "natural_limit": "Natural limit",
+    "thresholds": "Thresholds (substantial, moderate, limited)",
+    "series_scores": "Score of each series",
+    "score": "Score (from -5 to +5)",
+}
+INPUT_VALUES = {
+    "open_sdg_progress_measure": "Open SDG progress measure (Statistics Canada)",
+    "positive": "higher is better",
+    "negative": "lower is better",
 }
 
 
 def _input_text(value: object) -> str:
+    if isinstance(value, str):
+        return INPUT_VALUES.get(value, value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_input_text(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -314,8 +320,6 @@ def status_view(
         for key, value in (chosen.inputs.items() if chosen else [])
     ]
     computed_label = chosen.get_status_display() if chosen else "Not worked out"
-    if chosen is not None and chosen.score is not None:
-        inputs.append(("Score (from -5 to +5)", str(chosen.score)))
     return StatusView(
         code=override.status if override else chosen.status,
         label=override.get_status_display() if override else computed_label,

@@ -57,7 +57,8 @@ def test_an_empty_dashboard_says_so(world: World, client_for) -> None:
     assert response.status_code == 200
     assert "This plan has no indicators yet." in response.content.decode()
     admin = client_for("admin").get(URL).content.decode()
-    assert "Import a file of indicator values" in admin
+    assert "Import a file of indicator values</a> to start the dashboard." in admin
+    assert "/halton/manage/indicators/imports/" in admin
 
 
 def test_latest_value_for_our_place_beside_the_comparison(world: World, client_for) -> None:

@@ -168,14 +168,15 @@ def test_how_the_status_was_worked_out(opioids, world: World, client_for) -> Non
     with scope(tenant=None):
         ProgressStatus.objects.create(
             indicator=opioids, status="deterioration", score=-2,
-            inputs={"method": "open_sdg", "base_year": 2016, "latest_year": 2020,
-                    "cagr_observed": "0.0412", "cagr_needed": "-0.0313"},
+            inputs={"method": "open_sdg_progress_measure", "base_year": 2016,
+                    "current_year": 2020, "cagr_observed": 0.0412, "cagr_required": -0.0313},
         )  # fmt: skip
     html = unescape(client_for("member").get(URL).content.decode())
     assert '<span class="status status--deterioration">Deterioration</span>' in html
     assert "<summary>How this was worked out</summary>" in html
     assert "<dt>Base year</dt><dd>2016</dd>" in html
-    assert "<dt>Growth per year needed</dt><dd>-0.0313</dd>" in html
+    assert "<dt>Growth per year needed to reach the target</dt><dd>-0.0313</dd>" in html
+    assert "<dd>Open SDG progress measure (Statistics Canada)</dd>" in html
     with scope(tenant=world.halton):
         ProgressOverride.objects.create(
             tenant=world.halton, indicator=opioids, status="limited_progress",
