@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import ImportRecord
-from indicators.models import Indicator, Observation
+from indicators.models import Indicator, IndicatorTable, Observation
 from indicators.selectors.catalogue import geographies_marked
 from indicators.selectors.observations import latest_values
 
@@ -43,6 +43,13 @@ def test_demo_indicators_are_imported_once_and_halton_reads_its_health_unit_agai
         opioids = Indicator.objects.get(code="ON.OPIOID.DEATHS")
         crime = Indicator.objects.get(code="16.2.1")
         latest = latest_values(indicators=[opioids, crime], geographies=marked.all)
+        # The demo's tables are linked to the indicators they work on, once.
+        linked = list(
+            IndicatorTable.objects.filter(indicator__code="3.8.1").values_list(
+                "table__slug", flat=True
+            )
+        )
+        assert linked == ["youth-mental-health"]
     halton, ontario = marked.ours[0], marked.comparison
     # Halton: 21 deaths in 2024, to September only.
     mine = latest[(opioids.pk, halton.pk)]

@@ -13,8 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django_scopes import scope, scopes_disabled
 
-from cswb.models import ImportRecord, Tenant
-from indicators.models import Geography, TenantGeography
+from cswb.models import ImportRecord, Tenant, TenantMembership, TenantRole
+from indicators.models import Geography, Indicator, TenantGeography
+from indicators.services.chain import indicator_tables_set
+from tables.models import ActionTable
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FILES = [
@@ -31,6 +33,16 @@ MARKS = {
     "halton": [("hr_uid", "3536", "ours"), ("sgc", "35", "comparison")],
     "lakeshore": [("sgc", "35", "comparison")],
 }
+# The demo tables that work to turn each indicator: (tenant slug, indicator code, table slugs).
+LINKS = [
+    ("halton", "3.13.1", ["opioid-misuse", "problematic-substance-use"]),
+    ("halton", "ON.OPIOID.DEATHS", ["opioid-misuse", "problematic-substance-use"]),
+    ("halton", "3.8.1", ["youth-mental-health"]),
+    ("halton", "16.2.1", ["community-safety-and-crime-prevention", "gun-and-gang-violence"]),
+    ("halton", "1.1.1", ["poverty-reduction", "food-insecurity"]),
+    ("halton", "11.2.1", ["homelessness-and-encampments", "poverty-reduction"]),
+    ("halton", "TO.SHELTER.ACTIVE", ["homelessness-and-encampments"]),
+]
 
 
 def _sha256(path: Path) -> str:
@@ -67,3 +79,29 @@ class Command(BaseCommand):
                     TenantGeography.objects.get_or_create(
                         tenant=tenant, geography=geography, defaults={"role": role}
                     )
+        self._link_tables()
+
+    def _link_tables(self) -> None:
+        """Link the demo tables to the indicators they work on, as an administrator would."""
+        for slug, code, table_slugs in LINKS:
+            tenant = Tenant.objects.filter(slug=slug).first()
+            if tenant is None:
+                continue
+            with scope(tenant=tenant):
+                indicator = Indicator.objects.filter(code=code).first()
+                tables = list(ActionTable.objects.filter(slug__in=table_slugs))
+                admin = (
+                    TenantMembership.objects.filter(role=TenantRole.ADMIN, is_active=True)
+                    .select_related("user")
+                    .order_by("pk")
+                    .first()
+                )
+                if indicator is None or not tables or admin is None:
+                    continue
+                indicator_tables_set(
+                    tenant=tenant,
+                    indicator=indicator,
+                    chosen=tables,
+                    within=[t.pk for t in tables],
+                    actor=admin.user,
+                )
