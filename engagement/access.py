@@ -16,6 +16,8 @@ from engagement.models import (
     Recommendation,
     RecommendationLink,
     RepresentationGoal,
+    Survey,
+    SurveyStatus,
 )
 from engagement.selectors.recommendations import action_visible_to
 from tables.access import table_access
@@ -138,3 +140,31 @@ def get_goal_for(request: HttpRequest, pk: int) -> GoalAccess:
     if not access.can_change:
         raise PermissionDenied("Only the table's coordinators and the plan's administrators.")
     return GoalAccess(goal=goal, table=goal.table)
+
+
+# -- surveys ---------------------------------------------------------------------------------
+
+
+class SurveyNeed(StrEnum):
+    RESULTS = "results"  # read the aggregate results
+    MANAGE = "manage"  # build, send, read everything, export raw
+
+
+@dataclass(frozen=True)
+class SurveyAccess:
+    survey: Survey
+    can_manage: bool
+
+
+def get_survey_for(request: HttpRequest, pk: int, *, need: SurveyNeed) -> SurveyAccess:
+    """A survey of the plan. Administrators build, send and read everything (403 for anyone
+    else, as on every administration page); other members read the results of a published
+    survey only (404 for any other survey)."""
+    tenant = get_tenant_for(
+        request, need=TenantNeed.MANAGE if need is SurveyNeed.MANAGE else TenantNeed.VIEW
+    )
+    is_admin = request.membership.is_admin
+    survey = Survey.objects.filter(pk=pk, tenant=tenant).first()
+    if survey is None or (not is_admin and survey.status != SurveyStatus.PUBLISHED):
+        raise Http404("No such survey.")
+    return SurveyAccess(survey=survey, can_manage=is_admin)

@@ -1,10 +1,11 @@
-"""The engagement app's addresses outside any plan: the unsubscribe link of a digest, and a
-digest contact's personal self-identification link."""
+"""The engagement app's addresses outside any plan: the unsubscribe link of a digest, a
+digest contact's personal self-identification link, and a survey's single-use link."""
 
 from django.urls import path
 
 from engagement.views.digests import unsubscribe
 from engagement.views.identity import identity_contact, identity_contact_withdraw
+from engagement.views.surveys import survey_respond
 
 urlpatterns = [
     path("digests/unsubscribe/<str:token>/", unsubscribe, name="digest-unsubscribe"),
@@ -14,4 +15,5 @@ urlpatterns = [
         identity_contact_withdraw,
         name="identity-contact-withdraw",
     ),
+    path("surveys/answer/<str:token>/", survey_respond, name="survey-respond"),
 ]

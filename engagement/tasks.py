@@ -21,6 +21,7 @@ from engagement.services.digests import (
     digest_run_plan,
 )
 from engagement.services.identity import identity_link_email_send
+from engagement.services.surveys import survey_delivery_send
 
 
 def dispatch(work) -> int:
@@ -95,3 +96,12 @@ def identity_link_send_email(*, tenant_id: int, contact_id: int, token: str) -> 
     tenant = Tenant.objects.get(pk=tenant_id)
     with scope(tenant=tenant):
         return identity_link_email_send(contact_id=contact_id, token=token)
+
+
+@shared_task(name="engagement.survey_mailing_send")
+def survey_mailing_send(*, tenant_id: int, delivery_ids: list[int]) -> dict[str, int]:
+    """One batch of a survey's invitations or reminders; safe to run twice."""
+    with scopes_disabled():
+        tenant = Tenant.objects.get(pk=tenant_id)
+    with scope(tenant=tenant):
+        return survey_delivery_send(delivery_ids=delivery_ids)

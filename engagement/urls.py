@@ -1,10 +1,10 @@
 """Under /<tenant>/engagement/: each member's digest settings and preview; the plan's
 recommendations, their actions and the "you said, we did" page; a person's own voluntary
-self-identification; a table's representation goals."""
+self-identification; a table's representation goals; the surveys' results."""
 
 from django.urls import path
 
-from engagement.views import digests, identity, recommendations
+from engagement.views import digests, identity, recommendations, surveys
 
 urlpatterns = [
     path("digest/", digests.digest_settings, name="digest-settings"),
@@ -42,4 +42,7 @@ urlpatterns = [
     ),
     path("tables/<slug:table_slug>/goals/", identity.table_goals, name="table-goals"),
     path("goals/<int:pk>/delete/", identity.goal_delete, name="goal-delete"),
+    path("surveys/", surveys.survey_list, name="survey-list"),
+    path("surveys/<int:pk>/", surveys.survey_results_view, name="survey-results"),
+    path("surveys/<int:pk>/results.csv", surveys.survey_results_csv, name="survey-results-csv"),
 ]

@@ -34,11 +34,14 @@ from django_scopes import scope, scopes_disabled
 from cswb import tenant_urls
 from cswb.models import ImportRecord, TenantMembership, User
 from engagement.models import (
+    Question,
     Recommendation,
     RecommendationLink,
     RepresentationGoal,
     SelfIdentification,
     Survey,
+    SurveyMailing,
+    SurveySection,
 )
 from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
@@ -333,6 +336,63 @@ def _focus_area(world: World) -> dict[str, object]:
             tenant=world.halton, name=f"Area {next(_fresh)}", slug=f"area-{next(_fresh)}"
         )
     return {"pk": area.pk}
+
+
+def _survey(world: World, status: str = "draft", *, sections: int = 1) -> dict[str, object]:
+    """A survey of Halton with a yes/no question in each section, moved to `status`; one
+    invitation not yet answered once it is open."""
+    from engagement.models import SurveyInvitation
+    from engagement.services.surveys import (
+        survey_create,
+        survey_question_add,
+        survey_section_add,
+        survey_status_set,
+    )
+
+    with scope(tenant=world.halton):
+        survey = survey_create(tenant=world.halton, actor=world.admin, title="Partner survey")
+        section = survey.sections.get()
+        question = survey_question_add(
+            section=section, actor=world.admin, kind="yes_no", text="Useful?"
+        )
+        for n in range(1, sections):
+            extra = survey_section_add(survey=survey, actor=world.admin, title=f"Part {n}")
+            survey_question_add(section=extra, actor=world.admin, kind="yes_no", text="More?")
+        path = {"open": ["open"], "closed": ["open", "closed"],
+                "published": ["open", "closed", "published"]}.get(status, [])  # fmt: skip
+        for step in path:
+            survey_status_set(survey=survey, actor=world.admin, status=step)
+        if path:
+            SurveyInvitation.objects.create(
+                tenant=world.halton, survey=survey, email=f"desk{next(_fresh)}@example.org",
+                token_hash=f"{next(_fresh):064d}",
+            )  # fmt: skip
+    return {"pk": survey.pk, "section_pk": section.pk, "question_pk": question.pk}
+
+
+def _survey_only(world: World, status: str = "draft") -> dict[str, object]:
+    return {"pk": _survey(world, status)["pk"]}
+
+
+def _survey_section(world: World) -> dict[str, object]:
+    kwargs = _survey(world, sections=2)
+    return {"pk": kwargs["pk"], "section_pk": kwargs["section_pk"]}
+
+
+def _survey_question(world: World) -> dict[str, object]:
+    kwargs = _survey(world)
+    return {"pk": kwargs["pk"], "question_pk": kwargs["question_pk"]}
+
+
+def _survey_mailing(world: World) -> dict[str, object]:
+    from engagement.models import MailingKind, SurveyMailing
+
+    pk = _survey_only(world, "open")["pk"]
+    with scope(tenant=world.halton):
+        mailing = SurveyMailing.objects.create(
+            tenant=world.halton, survey_id=pk, kind=MailingKind.INVITATION
+        )
+    return {"pk": pk, "mailing_pk": mailing.pk}
 
 
 def runs_table(status: int = 200, **extra: object) -> Row:
@@ -640,6 +700,38 @@ MATRIX: dict[str, Row | list[Row]] = {
         runs_a_table(200, kwargs=_note),
         admin_only(200, kwargs=lambda w: _note(w, "admin")),
     ],
+    "survey-list": every_member(200),
+    "survey-results": [
+        Row(200, 404, 404, 404, 404, kwargs=_survey_only),
+        every_member(200, kwargs=lambda w: _survey_only(w, "published")),
+    ],
+    "survey-results-csv": [
+        Row(200, 404, 404, 404, 404, kwargs=_survey_only),
+        every_member(200, kwargs=lambda w: _survey_only(w, "published")),
+    ],
+    "manage:surveys": [admin_only(200), admin_only(400, method="post")],
+    "manage:survey": [
+        admin_only(200, kwargs=_survey_only),
+        admin_only(400, method="post", kwargs=_survey_only),
+        admin_only(200, kwargs=lambda w: _survey_only(w, "published")),
+    ],
+    "manage:survey-delete": admin_only(200, kwargs=_survey_only),
+    "manage:survey-status": admin_only(200, kwargs=lambda w: {**_survey_only(w), "to": "open"}),
+    "manage:survey-section-new": admin_only(200, kwargs=_survey_only),
+    "manage:survey-section-edit": admin_only(200, kwargs=_survey_section),
+    "manage:survey-section-delete": admin_only(200, kwargs=_survey_section),
+    "manage:survey-section-move": admin_only(302, method="post", kwargs=_survey_section),
+    "manage:survey-question-new": admin_only(200, kwargs=_survey_section),
+    "manage:survey-question-edit": admin_only(200, kwargs=_survey_question),
+    "manage:survey-question-delete": admin_only(200, kwargs=_survey_question),
+    "manage:survey-question-move": admin_only(302, method="post", kwargs=_survey_question),
+    "manage:survey-invite": [
+        admin_only(200, kwargs=lambda w: _survey_only(w, "open")),
+        admin_only(400, method="post", kwargs=lambda w: _survey_only(w, "open")),
+    ],
+    "manage:survey-remind": admin_only(200, kwargs=lambda w: _survey_only(w, "open")),
+    "manage:survey-mailing": admin_only(200, kwargs=_survey_mailing),
+    "manage:survey-raw": admin_only(200, kwargs=_survey_only),
 }
 
 
@@ -747,6 +839,25 @@ METHODS: dict[str, frozenset[str]] = {
     "indicators:notes": POST,
     "indicators:note-edit": GET_POST,
     "indicators:note-delete": GET_POST,
+    "survey-list": GET,
+    "survey-results": GET,
+    "survey-results-csv": GET,
+    "manage:surveys": GET_POST,
+    "manage:survey": GET_POST,
+    "manage:survey-delete": GET_POST,
+    "manage:survey-status": GET_POST,
+    "manage:survey-section-new": GET_POST,
+    "manage:survey-section-edit": GET_POST,
+    "manage:survey-section-delete": GET_POST,
+    "manage:survey-section-move": POST,
+    "manage:survey-question-new": GET_POST,
+    "manage:survey-question-edit": GET_POST,
+    "manage:survey-question-delete": GET_POST,
+    "manage:survey-question-move": POST,
+    "manage:survey-invite": GET_POST,
+    "manage:survey-remind": GET_POST,
+    "manage:survey-mailing": GET,
+    "manage:survey-raw": GET,
 }
 SENT = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -1013,6 +1124,36 @@ CONFIRM: dict[str, list[Confirm]] = {
             lambda kw: not StoryNote._base_manager.filter(pk=kw["pk"]).exists(),
         )
     ],
+    "manage:survey-delete": [
+        Confirm(
+            admin_only(302, kwargs=_survey_only),
+            lambda kw: not Survey._base_manager.filter(pk=kw["pk"]).exists(),
+        )
+    ],
+    "manage:survey-status": [
+        Confirm(
+            admin_only(302, kwargs=lambda w: {**_survey_only(w), "to": "open"}),
+            lambda kw: Survey._base_manager.get(pk=kw["pk"]).status == "open",
+        )
+    ],
+    "manage:survey-section-delete": [
+        Confirm(
+            admin_only(302, kwargs=_survey_section),
+            lambda kw: not SurveySection._base_manager.filter(pk=kw["section_pk"]).exists(),
+        )
+    ],
+    "manage:survey-question-delete": [
+        Confirm(
+            admin_only(302, kwargs=_survey_question),
+            lambda kw: not Question._base_manager.filter(pk=kw["question_pk"]).exists(),
+        )
+    ],
+    "manage:survey-remind": [
+        Confirm(
+            admin_only(302, kwargs=lambda w: _survey_only(w, "open")),
+            lambda kw: SurveyMailing._base_manager.filter(survey_id=kw["pk"]).exists(),
+        )
+    ],
 }
 
 
@@ -1150,6 +1291,54 @@ def _decision_form(home: Plan, other: Plan) -> Form:
         kwargs,
         accepted={"owner_organization": home.organization.pk},
         refused={"owner_organization": other.organization.pk},
+    )
+
+
+def _draft_survey_in(plan: Plan) -> tuple[int, int, int]:
+    """A draft survey of the plan with one yes/no question: (survey, section, question)."""
+    from engagement.services.surveys import survey_create, survey_question_add
+
+    def make():
+        survey = survey_create(tenant=plan.tenant, actor=plan.admin, title="Partner survey")
+        section = survey.sections.get()
+        question = survey_question_add(
+            section=section, actor=plan.admin, kind="yes_no", text="Useful?"
+        )
+        return survey.pk, section.pk, question.pk
+
+    return _in_scope(plan, make)
+
+
+def _question_new_form(home: Plan, other: Plan) -> Form:
+    survey, section, question = _draft_survey_in(home)
+    _o_survey, _o_section, foreign = _draft_survey_in(other)
+    fields = {"kind": "single", "text": "Why?", "options": "Time\nMoney"}
+    return Form(
+        {"pk": survey, "section_pk": section},
+        accepted={**fields, "condition": f"{question}:yes"},
+        refused={**fields, "condition": f"{foreign}:yes"},
+    )
+
+
+def _question_edit_form(home: Plan, other: Plan) -> Form:
+    from engagement.services.surveys import survey_question_add
+
+    survey, section, question = _draft_survey_in(home)
+    _o_survey, _o_section, foreign = _draft_survey_in(other)
+
+    def later():
+        from engagement.models import SurveySection
+
+        return survey_question_add(
+            section=SurveySection.objects.get(pk=section), actor=home.admin, kind="yes_no",
+            text="Later?",
+        ).pk  # fmt: skip
+
+    edited = _in_scope(home, later)
+    return Form(
+        {"pk": survey, "question_pk": edited},
+        accepted={"text": "Later, then?", "condition": f"{question}:no"},
+        refused={"text": "Later, then?", "condition": f"{foreign}:no"},
     )
 
 
@@ -1736,6 +1925,19 @@ FOREIGN: list[Field] = [
             {},
             accepted={"weekday": "2", "hour": "8", "is_enabled": "on"},
             refused={"weekday": "9", "hour": "8", "is_enabled": "on"},
+        ),
+        across=False,
+    ),
+    Field("manage:survey-question-new", "condition", 400, _question_new_form),
+    Field("manage:survey-question-edit", "condition", 400, _question_edit_form),
+    Field(
+        "manage:survey-question-new",
+        "kind",
+        400,
+        lambda home, other: Form(
+            {k: v for k, v in zip(("pk", "section_pk"), _draft_survey_in(home)[:2], strict=True)},
+            accepted={"kind": "yes_no", "text": "Useful?"},
+            refused={"kind": "essay", "text": "Useful?"},
         ),
         across=False,
     ),

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.template import Context, Template
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import Resolver404, URLPattern, URLResolver, resolve, reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -33,30 +33,37 @@ from django_scopes import scope, scopes_disabled
 from cswb import tenant_urls
 from cswb.models import ImportRecord, TenantMembership
 from engagement.models import (
-    Answer,
     DeliveryStatus,
     DigestDelivery,
     DigestRun,
-    MailingKind,
     PlanAction,
     Question,
     QuestionKind,
-    QuestionOption,
     Recommendation,
     RecommendationLink,
     RepresentationGoal,
-    Response,
-    ResponseDraft,
     Survey,
     SurveyDelivery,
     SurveyInvitation,
     SurveyMailing,
     SurveySection,
+    SurveyStatus,
 )
 from engagement.selectors.digests import recipients_for_tenant
+from engagement.selectors.surveys import Invitee
 from engagement.services.digests import digest_run_plan
 from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
+from engagement.services.surveys import (
+    survey_create,
+    survey_draft_save,
+    survey_invite,
+    survey_question_add,
+    survey_response_submit,
+    survey_section_add,
+    survey_section_update,
+    survey_status_set,
+)
 from indicators.models import Indicator, IndicatorTable, Source, StoryNote
 from indicators.services.chain import story_note_create
 from partners.models import (
@@ -155,31 +162,6 @@ FRENCH = "the pages are in English; the French text waits for a French interface
 # Planted fields that no page shows (yet); any other planted field must appear somewhere.
 NOT_SHOWN = {
     "cswb.ActivityEvent.target_repr": "the audit trail's copy of the target's name",
-    # Surveys: the pages come with the builder, the results and the invitations. (A survey's
-    # title already shows where a recommendation names the survey it came from.)
-    **{
-        f"engagement.{name}": "surveys have no pages yet"
-        for name in (
-            "Survey.title_fr",
-            "Survey.intro",
-            "Survey.intro_fr",
-            "SurveySection.title",
-            "SurveySection.title_fr",
-            "SurveySection.description",
-            "SurveySection.description_fr",
-            "Question.text",
-            "Question.text_fr",
-            "Question.help_text",
-            "Question.help_text_fr",
-            "QuestionOption.label",
-            "QuestionOption.label_fr",
-            "SurveyInvitation.email",
-            "SurveyInvitation.name",
-            "SurveyDelivery.last_error",
-            "Response.respondent_name",
-            "Answer.text",
-        )
-    },
     "indicators.Domain.name_fr": FRENCH,
     "indicators.Indicator.name_fr": FRENCH,
     "indicators.Indicator.definition_fr": FRENCH,
@@ -462,28 +444,77 @@ def populate(world: World) -> None:
 
 
 def survey_rows(world: World) -> None:
-    """A named survey with one question of each kind, an invitation, a mailing and a
-    response."""
-    h = world.halton
-    survey = Survey.objects.create(tenant=h, title="Partners", is_anonymous=False)
-    section = SurveySection.objects.create(tenant=h, survey=survey, title="About you")
-    for position, kind in enumerate(QuestionKind.values):
-        question = Question.objects.create(
-            tenant=h, survey=survey, section=section, position=position, kind=kind, text=kind
+    """Three surveys: a draft (the builder's pages), an open one (invitations, one failed, a
+    saved draft, a response) and a published one (members' results),
+    each with a question of every kind, one of them conditional."""
+    admin = world.admin
+    _survey_with_questions(world, "Draft")
+    named, questions = _survey_with_questions(world, "Partners", is_anonymous=False)
+    # Named too: planting writes a name into every response, which the database refuses for
+    # an anonymous one.
+    published, published_questions = _survey_with_questions(world, "Results", is_anonymous=False)
+    for survey in (named, published):
+        survey_status_set(survey=survey, actor=admin, status=SurveyStatus.OPEN)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        mailing = survey_invite(
+            survey=named, actor=admin,
+            invitees=[
+                Invitee(email=world.partner.email, name="Partner", user=world.partner,
+                        organization_id=world.youth_org.pk),
+                Invitee(email="desk@youth.example", name="Desk"),
+            ],
+        )  # fmt: skip
+        survey_invite(
+            survey=published,
+            actor=admin,
+            invitees=[Invitee(email=f"p{n}@youth.example", name=f"P{n}") for n in range(5)],
         )
-        if question.is_choice:
-            QuestionOption.objects.create(tenant=h, question=question, key="a", label="A")
-    invitation = SurveyInvitation.objects.create(
-        tenant=h, survey=survey, user=world.partner, email=world.partner.email, name="Partner"
+    SurveyDelivery.objects.filter(mailing=mailing, invitation__name="Desk").update(
+        status="failed", last_error="550 mailbox unavailable"
     )
-    mailing = SurveyMailing.objects.create(tenant=h, survey=survey, kind=MailingKind.INVITATION)
-    SurveyDelivery.objects.create(tenant=h, mailing=mailing, invitation=invitation)
-    ResponseDraft.objects.create(tenant=h, invitation=invitation)
-    response = Response.objects.create(
-        tenant=h, survey=survey, is_anonymous=False, submitted_on=timezone.localdate(),
-        user=world.partner, respondent_name="Partner",
-    )  # fmt: skip
-    Answer.objects.create(tenant=h, response=response, question=question, text="Said.")
+    desk, partner = SurveyInvitation.objects.filter(survey=named).order_by("name")
+    survey_draft_save(invitation=desk, answers={}, section_index=0)
+    for asked, invitations in (
+        (questions, [partner]),
+        (published_questions, SurveyInvitation.objects.filter(survey=published)),
+    ):
+        for invitation in invitations:
+            survey_response_submit(
+                invitation=invitation,
+                answers={
+                    str(asked[1].pk): {"values": ["yes"]},
+                    str(asked[-1].pk): {"text": "Said."},
+                    str(asked[2].pk): {"values": ["other"], "other": "Else."},
+                },
+            )
+    survey_status_set(survey=published, actor=admin, status=SurveyStatus.CLOSED)
+    survey_status_set(survey=published, actor=admin, status=SurveyStatus.PUBLISHED)
+
+
+def _survey_with_questions(world: World, title: str, *, is_anonymous: bool = True):
+    admin = world.admin
+    survey = survey_create(
+        tenant=world.halton, actor=admin, title=title, intro="Why.", is_anonymous=is_anonymous
+    )
+    section = survey.sections.get()
+    survey_section_update(section=section, actor=admin, description="About you.")
+    questions = []
+    for kind in QuestionKind.values:
+        questions.append(
+            survey_question_add(
+                section=section,
+                actor=admin,
+                kind=kind,
+                text=kind,
+                help_text="Help.",
+                options=[("A", "A"), ("B", "B")],
+                allows_other=True,
+                show_if=questions[1] if kind == QuestionKind.NUMBER else None,
+                show_if_value="yes" if kind == QuestionKind.NUMBER else "",
+            )
+        )
+    survey_section_add(survey=survey, actor=admin, title="More")
+    return survey, questions
 
 
 # -- planting ----------------------------------------------------------------------------------
@@ -677,7 +708,24 @@ PK_SOURCES = {
     "goals": (RepresentationGoal, lambda o: {"pk": o.pk}),
     "focus-areas": (FocusArea, lambda o: {"pk": o.pk}),
     "notes": (StoryNote, lambda o: {"indicator": o.indicator.slug, "pk": o.pk}),
+    "surveys": (Survey, lambda o: {"pk": o.pk}),
 }
+
+
+def _survey_part_kwargs(params: set[str]) -> list[dict[str, object]] | None:
+    """A survey's sections, questions, mailings and the steps of its life, by the route's
+    second parameter; None for a route that has none of them."""
+    from engagement.services.surveys import TRANSITIONS
+
+    if "section_pk" in params:
+        return [{"pk": o.survey_id, "section_pk": o.pk} for o in SurveySection.objects.all()]
+    if "question_pk" in params:
+        return [{"pk": o.survey_id, "question_pk": o.pk} for o in Question.objects.all()]
+    if "mailing_pk" in params:
+        return [{"pk": o.survey_id, "mailing_pk": o.pk} for o in SurveyMailing.objects.all()]
+    if "to" in params:
+        return [{"pk": o.pk, "to": t} for o in Survey.objects.all() for t in TRANSITIONS[o.status]]
+    return None
 
 
 # Answer nothing but a 405 to GET (the access matrix has no GET row for them): not read.
@@ -703,6 +751,8 @@ def seeds_from_resolver(world: World) -> tuple[list[str], list[str]]:
                     {"table_slug": d.meeting.table.slug, "pk": d.meeting_id, "decision_pk": d.pk}
                     for d in Decision.objects.select_related("meeting__table")
                 ]
+            elif (parts := _survey_part_kwargs(params)) is not None:
+                kwargs_list = parts
             elif "pk" in params:
                 segment = re.search(r"([\w-]+)/<int:pk>", route)
                 source = PK_SOURCES.get(segment.group(1)) if segment else None

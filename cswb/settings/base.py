@@ -290,7 +290,7 @@ RESERVED_TENANT_SLUGS = frozenset(
     {
         "accounts", "admin", "django-admin", "static", "media", "healthz", "api", "public",
         "manage", "login", "logout", "signup", "settings", "help", "about", "favicon.ico",
-        "robots.txt", "www", "mail", "assets", "__debug__", "calendar", "digests",
+        "robots.txt", "www", "mail", "assets", "__debug__", "calendar", "digests", "surveys",
     }
 )  # fmt: skip
 
