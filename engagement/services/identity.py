@@ -99,26 +99,15 @@ def self_identification_save(
         for question, answer in answers.items()
         if answer
     )
-    activity_record(
-        tenant=tenant,
-        actor=None,
-        verb="identity.saved",
-        summary="Someone saved their voluntary self-identification",
-    )
+    # No activity event: even one that names nobody is timed, and beside the counts that
+    # change at that moment it would tell who answered and how.
     return identification
 
 
 @transaction.atomic
 def self_identification_withdraw(*, identification: SelfIdentification) -> None:
     """Withdrawal deletes the answers and the consent: nothing is kept, not even hidden."""
-    tenant = identification.tenant
-    identification.delete()
-    activity_record(
-        tenant=tenant,
-        actor=None,
-        verb="identity.withdrawn",
-        summary="Someone withdrew their voluntary self-identification",
-    )
+    identification.delete()  # no activity event, for the reason given above
 
 
 # -- digest contacts' links ------------------------------------------------------------------

@@ -69,8 +69,13 @@ class RecordForm(PersonalInformationGuardMixin, forms.Form):
         items: list,
         participations: list | None = None,
         representatives: dict[int, list] | None = None,
+        recorded: dict[str, object] | None = None,
         **kwargs: object,
     ) -> None:
+        # What was recorded before, so recording again starts from it rather than from
+        # "present" for everyone: {"org_<pk>": status, "rep_<pk>": user pk,
+        # "attendance_<user pk>": status}.
+        recorded = recorded or {}
         self.guarded_fields = tuple(f"minutes_{item.pk}" for item in items)
         super().__init__(*args, **kwargs)
         participations = participations or []
@@ -80,7 +85,7 @@ class RecordForm(PersonalInformationGuardMixin, forms.Form):
             self.fields[f"org_{org.pk}"] = forms.ChoiceField(
                 label=org.name,
                 choices=AttendanceStatus.choices,
-                initial=AttendanceStatus.PRESENT,
+                initial=recorded.get(f"org_{org.pk}") or AttendanceStatus.PRESENT,
                 widget=forms.RadioSelect,
             )
             people = representatives.get(org.pk, [])
@@ -90,13 +95,15 @@ class RecordForm(PersonalInformationGuardMixin, forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
-                initial=str(people[0].pk) if len(people) == 1 else "",
+                initial=str(recorded[f"rep_{org.pk}"])
+                if recorded.get(f"rep_{org.pk}")
+                else (str(people[0].pk) if len(people) == 1 else ""),
             )
         for seat in seats:
             self.fields[f"attendance_{seat.user_id}"] = forms.ChoiceField(
                 label=seat.user.display_name,
                 choices=AttendanceStatus.choices,
-                initial=AttendanceStatus.PRESENT,
+                initial=recorded.get(f"attendance_{seat.user_id}") or AttendanceStatus.PRESENT,
                 widget=forms.RadioSelect,
             )
         for n in range(1, GUEST_ROWS + 1):

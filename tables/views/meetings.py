@@ -34,10 +34,12 @@ from tables.forms.meetings import (
 from tables.models import (
     ActionTable,
     AgendaItem,
+    Attendance,
     CalendarToken,
     Decision,
     Meeting,
     MeetingStatus,
+    OrganizationAttendance,
     TableOrganization,
     TableSeat,
 )
@@ -246,12 +248,20 @@ def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str,
         TableOrganization.objects.current().filter(table=found.table).select_related("organization")
     )
     items = list(AgendaItem.objects.filter(meeting=found.meeting))
+    recorded: dict[str, object] = {
+        f"attendance_{a.user_id}": a.status
+        for a in Attendance.objects.filter(meeting=found.meeting).exclude(status="")
+    }
+    for o in OrganizationAttendance.objects.filter(meeting=found.meeting):
+        recorded[f"org_{o.organization_id}"] = o.status
+        recorded[f"rep_{o.organization_id}"] = o.representative_id
     form = RecordForm(
         request.POST if request.method == "POST" else None,
         seats=seats,
         items=items,
         participations=participations,
         representatives=representatives_by_organization(table=found.table),
+        recorded=recorded,
     )
     if request.method == "POST" and form.is_valid():
         try:

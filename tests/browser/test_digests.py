@@ -26,7 +26,9 @@ def test_a_partner_sets_their_digest_and_previews_it(page: Page, browser_world: 
     assert_accessible(page)
 
     page.get_by_label(re.compile("^Monthly")).check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("region", name="How often you get them").get_by_role(
+        "button", name="Save"
+    ).click()
     expect(page.get_by_text("Saved: digests monthly.")).to_be_visible()
     expect(page.get_by_label(re.compile("^Monthly"))).to_be_checked()
 
@@ -52,7 +54,7 @@ def test_an_admin_schedules_and_reviews_a_run(page: Page, browser_world: World) 
 
     send_round(browser_world)
     page.reload()
-    page.get_by_role("link", name=re.compile(r"^\d{4}-W\d{2}$")).click()
+    page.get_by_role("link", name=re.compile(r"^The week of \d{1,2} \w+ \d{4}$")).click()
     expect(page.get_by_role("row", name=re.compile("partner@halton.example"))).to_contain_text(
         "Sent"
     )

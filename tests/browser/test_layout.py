@@ -114,7 +114,10 @@ def test_every_page_fits_a_phone_and_a_desktop(page: Page, busy_world: World, ro
             for region in page.locator(".table-wrap[data-scrolls]").all():
                 assert region.get_attribute("tabindex") == "0", url
                 assert region.get_attribute("role") == "region", url
-                assert region.get_attribute("aria-label"), url
+                named = region.get_attribute("aria-label") or region.get_attribute(
+                    "aria-labelledby"
+                )
+                assert named, url
     assert too_wide == []
 
 

@@ -147,10 +147,16 @@ def test_nobody_else_reads_an_answer_anywhere(world: World, client_for, caplog) 
                 seen.add(path)
                 queue.append(path)
     assert bodies > 10
-    # The activity log holds that something changed, not what, and names nobody.
+    # The activity log does not even hold that someone answered or withdrew: a timed event
+    # beside the counts that changed at that moment would say who, and how.
     with scopes_disabled():
         events = list(ActivityEvent._base_manager.filter(verb__startswith="identity."))
-    assert events and all(e.actor_id is None and e.changes == {} for e in events)
+        saved = ActivityEvent._base_manager.filter(
+            verb__in=["identity.saved", "identity.withdrawn"]
+        )
+        assert not saved.exists()
+        assert SelfIdentification._base_manager.exists()  # yet answers were saved
+    assert all(e.actor_id is None and e.changes == {} for e in events)
     assert all(PLANTED not in f"{e.summary}{e.target_repr}" for e in events)
     assert all("yes" not in e.summary.lower() for e in events)
     # Nor the logs.

@@ -183,6 +183,25 @@ class TestRecording:
                 Attendance.objects.get(meeting=meeting, user=world.coordinator).status == "present"
             )
 
+    def test_recording_again_starts_from_what_was_recorded(self, world: World, client_for) -> None:
+        """A second visit to the record page shows the answers saved before, so saving it again
+        does not quietly turn regrets and absences into "present"."""
+        meeting = _meeting(world, hours=-3)
+        url = reverse("tables:meeting-record", args=["halton", world.table.slug, meeting.pk])
+        coordinator = client_for("coordinator")
+        coordinator.post(
+            url,
+            {
+                f"attendance_{world.coordinator.pk}": "regrets",
+                f"org_{world.youth_org.pk}": "regrets",
+                f"org_{world.police_org.pk}": "absent",
+            },
+        )
+        form = coordinator.get(url).context["form"]
+        assert form[f"attendance_{world.coordinator.pk}"].initial == "regrets"
+        assert form[f"org_{world.youth_org.pk}"].initial == "regrets"
+        assert form[f"org_{world.police_org.pk}"].initial == "absent"
+
     def test_minutes_with_personal_details_are_held_back(self, world: World, client_for) -> None:
         meeting = _meeting(world, hours=-3)
         with scope(tenant=world.halton):
