@@ -271,3 +271,7 @@ def test_a_recommendation_names_the_survey_it_came_from(world: World, client_for
         assert Recommendation.objects.get().survey == survey
     page = client_for("member").get(_url("you-said-we-did")).content.decode()
     assert "From the survey “2023 partner engagement survey”: 3 responses" in page
+    # Partners can read what they said: the published results are one click away.
+    results = reverse("survey-results", args=["halton", survey.pk])
+    assert f'<a href="{results}">read the results</a>' in page
+    assert client_for("member").get(results).status_code == 200
