@@ -248,13 +248,16 @@ def meeting_record_view(request: HttpRequest, tenant_slug: str, table_slug: str,
         TableOrganization.objects.current().filter(table=found.table).select_related("organization")
     )
     items = list(AgendaItem.objects.filter(meeting=found.meeting))
-    recorded: dict[str, object] = {
-        f"attendance_{a.user_id}": a.status
-        for a in Attendance.objects.filter(meeting=found.meeting).exclude(status="")
-    }
-    for o in OrganizationAttendance.objects.filter(meeting=found.meeting):
-        recorded[f"org_{o.organization_id}"] = o.status
-        recorded[f"rep_{o.organization_id}"] = o.representative_id
+    # Recording again starts from what was recorded (a meeting not yet held has nothing).
+    recorded: dict[str, object] = {}
+    if found.meeting.status == MeetingStatus.HELD:
+        recorded = {
+            f"attendance_{a.user_id}": a.status
+            for a in Attendance.objects.filter(meeting=found.meeting).exclude(status="")
+        }
+        for o in OrganizationAttendance.objects.filter(meeting=found.meeting):
+            recorded[f"org_{o.organization_id}"] = o.status
+            recorded[f"rep_{o.organization_id}"] = o.representative_id
     form = RecordForm(
         request.POST if request.method == "POST" else None,
         seats=seats,
