@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+# `make test` runs the tests in this many processes at once (pytest-xdist).
+TEST_PROCESSES ?= 2
 BIN := $(VENV)/bin
 
 .PHONY: run test lint format lock bench bench-data bench-clean loadtest clean
@@ -33,7 +35,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -159,12 +159,13 @@ def _start_worker(extra_env: dict[str, str] | None = None):
 
     db = connection.settings_dict
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"},
         "DJANGO_SETTINGS_MODULE": "cswb.settings.test",
         "DATABASE_URL": (
             f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "TEST_BROKER_URL": settings.CELERY_BROKER_URL,
+        "TEST_CACHE_URL": settings.CACHES["default"]["LOCATION"],
         "CELERY_TASK_ALWAYS_EAGER": "0",
         **(extra_env or {}),
     }

@@ -1,5 +1,6 @@
 """`make test`: the real services, PostgreSQL and Redis, as in production."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -16,9 +17,20 @@ EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.Emai
 
 # Tests use the real Redis, in databases of their own: clearing the test cache (a FLUSHDB)
 # must never touch anyone's data, nor the test broker's queues.
+# `make test` runs the tests in parallel processes (pytest-xdist: gw0, gw1, …); each takes its
+# own pair of Redis databases, counting down from 14 and 15, as it has its own PostgreSQL
+# database. A Celery worker started by a test is handed the test's own cache and broker.
 _redis_server = REDIS_URL.rsplit("/", 1)[0]
-CACHES["default"]["LOCATION"] = env("TEST_CACHE_URL", f"{_redis_server}/14")
-CELERY_BROKER_URL = env("TEST_BROKER_URL", f"{_redis_server}/15")
+_xdist_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def _own_redis_db(url: str) -> str:
+    server, number = url.rsplit("/", 1)
+    return f"{server}/{(int(number) - 2 * _xdist_worker) % 16}"
+
+
+CACHES["default"]["LOCATION"] = _own_redis_db(env("TEST_CACHE_URL", f"{_redis_server}/14"))
+CELERY_BROKER_URL = _own_redis_db(env("TEST_BROKER_URL", f"{_redis_server}/15"))
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 # Tasks run in the test process unless a test starts a real worker (celery_worker_process).
 CELERY_TASK_ALWAYS_EAGER = env("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
@@ -30,4 +42,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 STATIC_ROOT = None
 
 # Uploaded import files of the tests go to a temporary folder, never into the project.
-IMPORT_DIR = Path(tempfile.gettempdir()) / "cswb-test-imports"
+IMPORT_DIR = Path(tempfile.gettempdir()) / f"cswb-test-imports-{_xdist_worker}"
