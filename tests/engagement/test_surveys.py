@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client, TestCase, override_settings
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
@@ -645,33 +645,3 @@ def test_planted_markup_is_escaped_on_the_link_pages_and_in_the_emails(world: Wo
         assert 'hx-get="/x"' not in body
     assert "&lt;script&gt;" in pages[0].content.decode()
     assert "Q&lt;script&gt;" in pages[0].content.decode()
-
-
-# -- the demo ----------------------------------------------------------------------------------
-
-
-@override_settings(DEBUG=True)
-def test_the_demo_survey_shows_93_percent_benefit_and_hidden_cells(db: None) -> None:
-    from django.core.management import call_command
-
-    from cswb.models import Tenant
-
-    for _ in range(2):  # idempotent
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    halton = Tenant.objects.get(slug="halton")
-    with scope(tenant=halton):
-        (survey,) = Survey.objects.all()
-        assert survey.status == SurveyStatus.PUBLISHED and survey.is_anonymous
-        assert survey.invitations.count() == 150
-        results = survey_results(survey, with_texts=False)
-    benefit = results.questions[0]
-    assert results.n == 143 and benefit.n == 143
-    assert [(r.value, r.percent) for r in benefit.rows] == [("yes", 93), ("no", 7)]
-    hidden = [
-        c.suppressed
-        for q in results.questions
-        if q.breakdown
-        for r in q.breakdown.rows
-        for c in r.cells
-    ]
-    assert any(hidden) and not all(hidden)
