@@ -1,5 +1,6 @@
 """Who may see and do what with indicators. The shared catalogue and the plan's own indicators
-are readable by every member of the plan; choosing the tables that work on an indicator is for
+are readable by every member of the plan; setting the plan's own progress status (an override,
+with a reason) is for its admins; choosing the tables that work on an indicator is for
 the plan's admins and the coordinators of tables (each for their own tables); story notes are
 written by admins and the coordinators of the tables working on the indicator, and edited or
 deleted by admins and their author."""
@@ -24,6 +25,7 @@ class IndicatorNeed(StrEnum):
     VIEW = "view"
     LINK = "link"  # choose the action tables that work on it
     NOTE = "note"  # write a story behind the curve
+    OVERRIDE = "override"  # set the plan's own progress status, with a reason
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,16 @@ class IndicatorAccess:
     def can_note(self) -> bool:
         return self.is_admin or bool(self.changeable_table_ids & self.linked_table_ids)
 
+    @property
+    def can_override(self) -> bool:
+        return self.is_admin
+
     def allows(self, need: IndicatorNeed) -> bool:
         return {
             IndicatorNeed.VIEW: True,
             IndicatorNeed.LINK: self.can_link,
             IndicatorNeed.NOTE: self.can_note,
+            IndicatorNeed.OVERRIDE: self.can_override,
         }[need]
 
     def may_edit(self, note: StoryNote, user: User) -> bool:
@@ -79,8 +86,10 @@ def get_indicator_for(
     )
     if not access.allows(need):
         raise PermissionDenied(
-            "Only the plan's administrators and the coordinators of the tables working on this "
-            "indicator can do this."
+            "Only the plan's administrators can set a progress status."
+            if need == IndicatorNeed.OVERRIDE
+            else "Only the plan's administrators and the coordinators of the tables working on "
+            "this indicator can do this."
         )
     return access
 

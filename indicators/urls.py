@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from indicators.views import chain, dashboard, indicators
+from indicators.views import chain, dashboard, indicators, progress
 
 app_name = "indicators"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("<slug:indicator>/notes/", chain.note_add, name="notes"),
     path("<slug:indicator>/notes/<int:pk>/edit/", chain.note_edit, name="note-edit"),
     path("<slug:indicator>/notes/<int:pk>/delete/", chain.note_delete, name="note-delete"),
+    path("<slug:indicator>/status/", progress.status_override, name="status-override"),
+    path(
+        "<slug:indicator>/status/clear/",
+        progress.status_override_clear,
+        name="status-override-clear",
+    ),
 ]

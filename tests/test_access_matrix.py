@@ -45,8 +45,9 @@ from engagement.models import (
 )
 from engagement.services.identity import representation_goal_add, self_identification_save
 from engagement.services.recommendations import plan_action_create
-from indicators.models import Indicator, IndicatorTable, StoryNote
+from indicators.models import Indicator, IndicatorTable, ProgressOverride, StoryNote
 from indicators.services.chain import story_note_create
+from indicators.services.progress import progress_status_override
 from partners.models import (
     Contact,
     Invitation,
@@ -447,6 +448,26 @@ def _note(world: World, author: str = "coordinator") -> dict[str, object]:
     return {**kwargs, "pk": note.pk}
 
 
+def _overridden(world: World) -> dict[str, object]:
+    """A shared indicator whose status Halton's admin has set, with a reason."""
+    kwargs = _shared_indicator(world, "1.1.1")
+    with scope(tenant=world.halton):
+        progress_status_override(
+            tenant=world.halton,
+            indicator=Indicator.objects.get(slug=kwargs["indicator"], tenant=None),
+            status="limited_progress",
+            reason="2020 counts are affected by the pandemic.",
+            actor=world.admin,
+        )
+    return kwargs
+
+
+def _override_gone(kwargs: dict[str, object]) -> bool:
+    return not ProgressOverride._base_manager.filter(
+        tenant__slug="halton", indicator__slug=kwargs["indicator"]
+    ).exists()
+
+
 def runs_a_table(status: int = 200, **extra: object) -> Row:
     """Admins and those who run a table (coordinators); nobody else (403)."""
     return Row(status, 403, status, 403, 403, **extra)
@@ -700,6 +721,13 @@ MATRIX: dict[str, Row | list[Row]] = {
         runs_a_table(200, kwargs=_note),
         admin_only(200, kwargs=lambda w: _note(w, "admin")),
     ],
+    # A plan's own progress status, with a reason: its admins only (400: an empty form).
+    "indicators:status-override": [
+        admin_only(200, kwargs=_shared_indicator),
+        admin_only(200, kwargs=_overridden),
+        admin_only(400, method="post", kwargs=_own_indicator),
+    ],
+    "indicators:status-override-clear": admin_only(200, kwargs=_overridden),
     "survey-list": every_member(200),
     "survey-results": [
         Row(200, 404, 404, 404, 404, kwargs=_survey_only),
@@ -839,6 +867,8 @@ METHODS: dict[str, frozenset[str]] = {
     "indicators:notes": POST,
     "indicators:note-edit": GET_POST,
     "indicators:note-delete": GET_POST,
+    "indicators:status-override": GET_POST,
+    "indicators:status-override-clear": GET_POST,
     "survey-list": GET,
     "survey-results": GET,
     "survey-results-csv": GET,
@@ -1123,6 +1153,9 @@ CONFIRM: dict[str, list[Confirm]] = {
             runs_a_table(302, kwargs=_note),
             lambda kw: not StoryNote._base_manager.filter(pk=kw["pk"]).exists(),
         )
+    ],
+    "indicators:status-override-clear": [
+        Confirm(admin_only(302, kwargs=_overridden), _override_gone),
     ],
     "manage:survey-delete": [
         Confirm(
@@ -1798,6 +1831,17 @@ FOREIGN: list[Field] = [
         ),
     ),
     # Choices that are the same in every plan: a value the page does not offer.
+    Field(
+        "indicators:status-override",
+        "status",
+        400,
+        lambda home, other: Form(
+            _shared_indicator(None, "3.8.1"),
+            accepted={"status": "limited_progress", "reason": "A break.", "step": "confirm"},
+            refused={"status": "off_track", "reason": "A break.", "step": "confirm"},
+        ),
+        across=False,
+    ),
     Field("tables:action-update", "status", 400, _action_done, across=False),
     Field(
         "tables:status",

@@ -82,9 +82,19 @@ class Progress:
     def label(self) -> str:
         if self.override is not None:
             return self.override.get_status_display()
+        return self.computed_label
+
+    @property
+    def computed_label(self) -> str:
+        """The status worked out, shown beside an admin's."""
         if self.computed is not None:
             return self.computed.get_status_display()
         return "Not available"
+
+    @property
+    def reason(self) -> str:
+        """The admin's reason when they set the status shown; "" when it was worked out."""
+        return self.override.reason if self.override is not None else ""
 
 
 def progress_by_indicator(

@@ -74,6 +74,8 @@ class DashboardRow:
     status_for: str  # the place the status is for
     currency: str
     stale: bool
+    status_reason: str = ""  # set when a plan admin chose the status shown
+    status_computed: str = ""  # the status worked out, shown beside theirs
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,8 @@ def dashboard_read(
             status_for=status_for,
             currency=currency,
             stale=stale,
+            status_reason=progress.reason,
+            status_computed=progress.computed_label,
         )
         group = groups.setdefault(
             indicator.domain_id,

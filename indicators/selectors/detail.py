@@ -5,6 +5,7 @@ number of queries, whatever the number of geographies and periods."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -85,9 +86,14 @@ class StatusView:
     code: str
     label: str
     geography: str
-    override_reason: str
+    override_reason: str  # "" unless a plan admin set the status shown
     computed_label: str
     inputs: list[tuple[str, str]]
+    override_at: datetime.datetime | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.override_reason)
 
 
 @dataclass(frozen=True)
@@ -327,4 +333,5 @@ def status_view(
         override_reason=override.reason if override else "",
         computed_label=computed_label,
         inputs=inputs,
+        override_at=override.at if override else None,
     )

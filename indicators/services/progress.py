@@ -14,7 +14,10 @@ later year with a value) to the latest year.
   mean over its series; its status follows the score's band (≥ 2.5, ≥ 0, ≥ -2.5, below).
 - Fewer than two years, or values not all of one sign: not available.
 
-Stored with every input, so the indicator page can show how it was worked out."""
+Stored with every input, so the indicator page can show how it was worked out. The computed
+status is shared (one per indicator and place); a plan's admins may show their own status
+instead, with a reason (`progress_status_override`): it is stored per plan and shown only there,
+beside the status worked out."""
 
 from __future__ import annotations
 
@@ -22,13 +25,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
+from cswb.models import Tenant, User
+from cswb.services import activity_record
 from indicators.models import (
     Geography,
     Indicator,
     Observation,
     ProgressCode,
+    ProgressOverride,
     ProgressStatus,
     Series,
     Target,
@@ -199,3 +207,72 @@ def progress_compute(*, indicator: Indicator) -> list[ProgressStatus]:
             )
             out.append(status)
     return out
+
+
+OVERRIDE_REASON_MAX = 1000
+
+
+@transaction.atomic
+def progress_status_override(
+    *, tenant: Tenant, indicator: Indicator, status: str, reason: str, actor: User
+) -> ProgressOverride:
+    """Show the plan's own progress status for the indicator instead of the one worked out, with
+    the reason; setting it again replaces it. The status worked out stays stored and shown
+    beside it, and no other plan sees the override."""
+    if indicator.tenant_id not in (None, tenant.pk):
+        raise ValidationError("This indicator is not one of the plan's.")
+    if status not in ProgressCode.values:
+        raise ValidationError({"status": "Choose one of the listed statuses."})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the status worked out is not the right one."})
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {OVERRIDE_REASON_MAX:,} characters or fewer."}
+        )
+    now = timezone.now()
+    override = (
+        ProgressOverride.objects.select_for_update()
+        .filter(tenant=tenant, indicator=indicator)
+        .first()
+    )
+    old = (override.status, override.reason) if override else ("", "")
+    if override is None:
+        override = ProgressOverride.objects.create(
+            tenant=tenant, indicator=indicator, status=status, reason=reason, set_by=actor, at=now
+        )
+    else:
+        override.status, override.reason, override.set_by, override.at = status, reason, actor, now
+        override.save(update_fields=["status", "reason", "set_by", "at"])
+    label = ProgressCode(status).label
+    activity_record(
+        tenant=tenant,
+        actor=actor,
+        verb="indicator.status_overridden",
+        target=indicator,
+        summary=f"{indicator.name_en}: status set by an admin to “{label}”: {reason[:300]}",
+        changes={"status": [old[0], status], "reason": [old[1], reason]},
+    )
+    return override
+
+
+@transaction.atomic
+def progress_status_override_clear(*, tenant: Tenant, indicator: Indicator, actor: User) -> None:
+    """Go back to the status worked out for the indicator in this plan."""
+    override = (
+        ProgressOverride.objects.select_for_update()
+        .filter(tenant=tenant, indicator=indicator)
+        .first()
+    )
+    if override is None:
+        raise ValidationError("No status set by an admin to clear: the status worked out shows.")
+    old = (override.status, override.reason)
+    override.delete()
+    activity_record(
+        tenant=tenant,
+        actor=actor,
+        verb="indicator.status_override_cleared",
+        target=indicator,
+        summary=f"{indicator.name_en}: the status worked out shows again",
+        changes={"status": [old[0], ""], "reason": [old[1], ""]},
+    )

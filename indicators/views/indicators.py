@@ -68,6 +68,7 @@ def indicator_context(
         "editable_notes": {n.pk for n in notes if found.may_edit(n, request.user)},
         "note_form": note_form if found.can_note else None,
         "can_link": found.can_link,
+        "can_override": found.can_override,
         "csv_url": f"{csv_url}?{query}" if query else csv_url,
         "sources": sources_shown(indicator),
     }
