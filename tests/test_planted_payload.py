@@ -168,7 +168,6 @@ NOT_SHOWN = {
     "indicators.Indicator.unit_label_fr": FRENCH,
     "indicators.Indicator.target_text_fr": FRENCH,
     "indicators.Indicator.limitations_fr": FRENCH,
-    "indicators.Geography.code": "a statistical code for matching imports; pages show the name",
     "indicators.Geography.name_fr": FRENCH,
 }
 

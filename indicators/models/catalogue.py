@@ -180,7 +180,12 @@ EVER = datetime.date(1900, 1, 1)
 class Geography(models.Model):
     """A place values are for. A code belongs to a scheme and is valid for a time: Halton's
     public health unit is HR_UID 2236 in the 2018 boundaries and 3536 from 2023. Some rows
-    have no code at all (Canada in the CIF files, "Atlantic provinces")."""
+    have no code at all (Canada in the CIF files, "Atlantic provinces").
+
+    When a place's code changes, its earlier code is a row of its own, valid until the change
+    and `superseded_by` the row of the later code. Values are always kept on the latest row: an
+    import naming the earlier code (a file of 2019 values for HR_UID 2236) attaches them to the
+    same place, so its line has no break at the change."""
 
     tenant = models.ForeignKey(
         Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -194,6 +199,14 @@ class Geography(models.Model):
     kind = models.CharField(max_length=12, choices=GeoKind.choices, default="other")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="earlier_codes",
+        help_text=_("The same place under its later code; its values are kept there."),
     )
 
     objects = SharedOrTenantManager()
@@ -230,6 +243,15 @@ class Geography(models.Model):
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_to__gt=models.F("valid_from")),
                 name="geography_valid_range",
+            ),
+            # An earlier code ends when the later one starts.
+            models.CheckConstraint(
+                condition=models.Q(superseded_by__isnull=True) | models.Q(valid_to__isnull=False),
+                name="geography_superseded_has_end",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(superseded_by=models.F("pk")),
+                name="geography_not_superseded_by_itself",
             ),
         ]
 

@@ -32,6 +32,7 @@ from indicators.models import (
     Series,
     Target,
 )
+from indicators.models.catalogue import EVER
 from indicators.selectors.catalogue import OurGeographies
 from indicators.selectors.dashboard import flag_of, unit_of
 from indicators.summary import summary_sentence
@@ -239,6 +240,57 @@ def series_view(
         summaries=summaries,
         chart=chart,
     )
+
+
+SCHEME_SHORT = {"sgc": "SGC", "cma": "CMA", "hr_uid": "HR_UID", "local": "Local code"}
+
+
+def _day(d: datetime.date) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def _code_text(g: Geography) -> str:
+    """ "HR_UID 3536 from January 1, 2023", "HR_UID 2236 until December 31, 2022", "SGC 35"."""
+    text = f"{SCHEME_SHORT.get(g.scheme, g.scheme)} {g.code}"
+    if g.valid_from > EVER:
+        text += f" from {_day(g.valid_from)}"
+    if g.valid_to is not None:
+        text += f"{',' if g.valid_from > EVER else ''} until {_day(g.valid_to)}"
+    return text
+
+
+@dataclass(frozen=True)
+class PlaceCodes:
+    name: str
+    codes: list[str]  # the latest first, then the earlier ones
+
+    @property
+    def changed(self) -> bool:
+        return len(self.codes) > 1
+
+
+def place_codes(geographies: list[Geography]) -> list[PlaceCodes]:
+    """The codes of the places shown, with the dates they are valid and the place's earlier
+    codes (values imported under them are on the place's line). One query."""
+    earlier: dict[int, list[Geography]] = {}
+    superseded = list(Geography.objects.filter(superseded_by__isnull=False))
+    by_successor: dict[int, list[Geography]] = {}
+    for g in superseded:
+        by_successor.setdefault(g.superseded_by_id, []).append(g)
+    for place in geographies:
+        found, todo, seen = [], [place.pk], {place.pk}
+        while todo:
+            for g in by_successor.get(todo.pop(), []):
+                if g.pk not in seen:
+                    seen.add(g.pk)
+                    found.append(g)
+                    todo.append(g.pk)
+        earlier[place.pk] = sorted(found, key=lambda g: g.valid_to, reverse=True)
+    return [
+        PlaceCodes(name=g.name, codes=[_code_text(c) for c in [g, *earlier[g.pk]]])
+        for g in geographies
+        if g.code
+    ]
 
 
 @dataclass(frozen=True)

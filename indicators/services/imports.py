@@ -99,18 +99,23 @@ class _Resolver:
         self.indicators = {i.code: i for i in Indicator.objects.all()}
         self.geos: dict[tuple, Geography] = {}
         self.geos_by_name: dict[str, Geography] = {}
-        for g in Geography.objects.order_by("valid_from"):
-            self._remember_geo(g)
+        known = list(Geography.objects.order_by("valid_from"))
+        by_pk = {g.pk: g for g in known}
+        for g in known:
+            self._remember_geo(g, latest_code(g, by_pk))
         self.periods = {(p.granularity, p.start, p.end): p for p in Period.objects.all()}
         self.series: dict[tuple[int, str], Series] = {}
         self._series_loaded: set[int] = set()
 
-    def _remember_geo(self, g: Geography) -> None:
+    def _remember_geo(self, g: Geography, current: Geography | None = None) -> None:
+        """`current` is the row of g's latest code (g itself unless its code changed): an
+        earlier code's values go there."""
+        current = current or g
         if g.code:
-            self.geos[(g.scheme, g.code)] = g
+            self.geos[(g.scheme, g.code)] = current
         else:
-            self.geos[("none", g.kind, g.name)] = g
-        if g.code or g.name not in self.geos_by_name:
+            self.geos[("none", g.kind, g.name)] = current
+        if current is g and (g.code or g.name not in self.geos_by_name):
             self.geos_by_name[g.name] = g
 
     def geography(self, ref: GeoRef) -> Geography | None:
@@ -160,6 +165,17 @@ class _Resolver:
             )
             self.series[(indicator.pk, key)] = found
         return found
+
+
+def latest_code(g: Geography, by_pk: dict[int, Geography]) -> Geography:
+    """The row of the place's latest code, following `superseded_by` (HR_UID 2236 → 3536)."""
+    seen = {g.pk}
+    while g.superseded_by_id is not None and g.superseded_by_id in by_pk:
+        g = by_pk[g.superseded_by_id]
+        if g.pk in seen:  # a loop the data should never hold: stop where it closes
+            break
+        seen.add(g.pk)
+    return g
 
 
 def _summary(row: ValueRow) -> str:

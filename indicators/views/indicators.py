@@ -15,7 +15,13 @@ from indicators.forms.dashboard import BreakdownForm
 from indicators.models import Series
 from indicators.selectors.catalogue import geographies_marked
 from indicators.selectors.chain import actions_to_choose, notes_for, tables_working_on
-from indicators.selectors.detail import SeriesView, series_view, sources_shown, status_view
+from indicators.selectors.detail import (
+    SeriesView,
+    place_codes,
+    series_view,
+    sources_shown,
+    status_view,
+)
 from indicators.selectors.observations import series_for_indicator
 
 
@@ -71,6 +77,7 @@ def indicator_context(
         "can_override": found.can_override,
         "csv_url": f"{csv_url}?{query}" if query else csv_url,
         "sources": sources_shown(indicator),
+        "places": place_codes(view.geographies) if view else [],
     }
 
 

@@ -68,13 +68,14 @@ def _queries(client, url: str) -> int:
 
 PAGES = {
     # Each page's own queries, plus five for the session, the person, their plan and membership.
+    # The indicator page's include one for the codes its places have had (HR_UID 2236, 3536).
     "dashboard": ("member", lambda w: "/halton/indicators/", 15),
     "dashboard filtered": ("member", lambda w: f"/halton/indicators/?table={w.table.slug}", 16),
-    "indicator page": ("coordinator", lambda w: f"/halton/indicators/{w.first}/", 26),
+    "indicator page": ("coordinator", lambda w: f"/halton/indicators/{w.first}/", 27),
     "indicator breakdown": (
         "member",
         lambda w: f"/halton/indicators/{w.first}/?breakdown=Sex%3DFemale",
-        21,
+        22,
     ),
     "indicator CSV": ("member", lambda w: f"/halton/indicators/{w.first}/data.csv", 15),
     "table page": ("member", lambda w: f"/halton/tables/{w.table.slug}/", 40),

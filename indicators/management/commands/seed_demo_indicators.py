@@ -16,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 from cswb.models import ImportRecord, Tenant, TenantMembership, TenantRole
 from indicators.models import Geography, Indicator, TenantGeography
 from indicators.services.chain import indicator_tables_set
+from indicators.services.geographies import geography_code_changes_apply
 from tables.models import ActionTable
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -57,6 +58,7 @@ class Command(BaseCommand):
     help = "Import the demo's real indicator files once and mark the demo plans' geographies."
 
     def handle(self, *args: object, **options: object) -> None:
+        geography_code_changes_apply()  # a migration wrote them; a flushed database lacks them
         for rel in FILES:
             path = FIXTURES / rel
             with scopes_disabled():
@@ -73,7 +75,9 @@ class Command(BaseCommand):
                 continue
             with scope(tenant=tenant):
                 for scheme, code, role in marks:
-                    geography = Geography.objects.filter(scheme=scheme, code=code).first()
+                    geography = Geography.objects.filter(
+                        scheme=scheme, code=code, superseded_by__isnull=True
+                    ).first()
                     if geography is None:
                         continue
                     TenantGeography.objects.get_or_create(
