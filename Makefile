@@ -64,7 +64,8 @@ bench-data: $(VENV)/.installed-dev
 	  || psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
 	# The PostgreSQL settings docker-compose uses (README, "Running at scale").
 	psql "$(BENCH_DATABASE_URL)" -qc "ALTER DATABASE $(notdir $(BENCH_DATABASE_URL)) SET max_parallel_workers_per_gather = 0" \
-	  -c "ALTER DATABASE $(notdir $(BENCH_DATABASE_URL)) SET work_mem = '16MB'"
+	  -c "ALTER DATABASE $(notdir $(BENCH_DATABASE_URL)) SET work_mem = '16MB'" \
+	  -c "ALTER DATABASE $(notdir $(BENCH_DATABASE_URL)) SET random_page_cost = 1.1"
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py seed_scale --if-missing
 	$(BENCH_ENV) $(BIN)/python manage.py seed_scale --if-missing --tenant scale-2x-actions --actions 400000

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import Tenant
-from cswb.selectors import membership_for, mfa_setup_required
+from cswb.selectors import memberships_for_request, mfa_setup_required
 from cswb.text import has_unstorable_text
 
 TENANT_KWARG = "tenant_slug"
@@ -126,7 +126,10 @@ class TenantMiddleware:
         if tenant is None:
             raise Http404("No such plan.")
         with scope(tenant=tenant):
-            membership = membership_for(tenant=tenant, user=request.user)
+            # The person's memberships of every plan, read once: this one is among them, and
+            # the header's plan switcher lists them (memberships_for_request keeps them).
+            mine = memberships_for_request(request) if request.user.is_active else []
+            membership = next((m for m in mine if m.tenant_id == tenant.pk), None)
             if membership is None:
                 raise Http404("No such plan.")
             request.tenant = tenant

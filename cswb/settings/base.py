@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -94,6 +95,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project's template engine, so that templates/django/forms/ can
+# replace a widget's template (the select writes its options inline: same output, faster).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(

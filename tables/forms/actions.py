@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cswb.forms import ManyOptionsSelect
 from cswb.guardrails import PersonalInformationGuardMixin
 from tables.models import ActionStatus, Priority
 
@@ -17,10 +18,13 @@ class ActionForm(PersonalInformationGuardMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("System-level work only: never names or details of people at risk."),
     )
-    owner_organization = forms.ChoiceField(label=_("Owner organization"), required=False)
+    owner_organization = forms.ChoiceField(
+        label=_("Owner organization"), required=False, widget=ManyOptionsSelect
+    )
     owner = forms.ChoiceField(
         label=_("Owner person"),
         required=False,
+        widget=ManyOptionsSelect,
         help_text=_(
             "Someone who works at the owner organization now (with no organization, someone "
             "with a seat at this table), or nobody in particular. It appears in their My work."

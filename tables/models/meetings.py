@@ -38,6 +38,12 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # How many of the table's organizations were recorded at this meeting, and how many of
+    # them were present: kept by `meeting_record` in the same transaction as the attendance
+    # rows (`meeting_attendance_recount` counts them again), so that the progress pages add
+    # up a year of meetings per table instead of reading every organization's row.
+    organizations_recorded = models.PositiveIntegerField(default=0)
+    organizations_present = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(tenant="tenant")
 
@@ -46,6 +52,15 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["table", "starts_at"], name="meeting_table_start"),
             models.Index(fields=["status", "starts_at"], name="meeting_status_start"),
+            # Held meetings by table and date, carrying their attendance figures: the
+            # progress pages read a table's last meeting and its year of attendance from this
+            # index alone (the tenant scope's filter included).
+            models.Index(
+                fields=["table", "starts_at"],
+                include=["tenant", "organizations_recorded", "organizations_present"],
+                name="meeting_held_attendance",
+                condition=models.Q(status=MeetingStatus.HELD),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -63,6 +63,11 @@ class Measure(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Retired measures keep their values as history; they leave the on-track counts.
     retired_at = models.DateTimeField(null=True, blank=True)
+    # Whether its latest value has met the target or keeps pace with it (the standing of
+    # tables.selectors.outcomes.measure_trend, which depends on nothing but the measure and
+    # that value): kept by the outcome services in the same transaction as every change, so
+    # that the progress pages count measures on track without reading their values.
+    is_on_track = models.BooleanField(default=False, db_default=False)
 
     objects = ScopedManager(tenant="tenant")
 

@@ -83,19 +83,23 @@ def action_owner_people(
     active = TenantMembership.objects.filter(tenant_id=table.tenant_id, is_active=True).values(
         "user_id"
     )
+    # A person is shown by name (or address) and chosen by id: nothing more of them is read.
+    person = ("user__id", "user__full_name", "user__email")
     staff: dict[int, list[User]] = {o.pk: [] for o in organizations}
     for membership in (
         OrganizationMembership.objects.current()
-        .filter(organization__in=organizations, user__in=active)
+        .filter(organization_id__in=list(staff), user__in=active)
         .select_related("user")
+        .only("organization_id", *person)
         .order_by("user__full_name", "user__email")
     ):
         staff[membership.organization_id].append(membership.user)
     seated = [
         seat.user
         for seat in TableSeat.objects.current()
-        .filter(table=table, user__in=active)
+        .filter(table_id=table.pk, user__in=active)
         .select_related("user")
+        .only(*person)
         .order_by("user__full_name", "user__email")
     ]
     groups = [(o.name, staff[o.pk]) for o in organizations if staff[o.pk]]

@@ -3,11 +3,13 @@ whatever the number of tables, actions or meetings."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 from types import SimpleNamespace
 
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from tables.models import (
     Action,
     ActionStatus,
     ActionTable,
+    AttendanceStatus,
     Measure,
     Meeting,
     MeetingStatus,
@@ -48,6 +51,23 @@ def _tally(*statuses: str) -> Coalesce:
     return Coalesce(total, 0, output_field=IntegerField())
 
 
+def _held_sum(field: str, *, since) -> Coalesce:
+    """The sum of one attendance figure over the outer table's meetings held since `since`."""
+    return Coalesce(
+        Subquery(
+            Meeting.objects.filter(
+                table=OuterRef("pk"), status=MeetingStatus.HELD, starts_at__gte=since
+            )
+            .order_by()
+            .values("table")
+            .annotate(n=Sum(field))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
     """Every table with its figures as annotations: one query for all of them.
 
@@ -55,17 +75,15 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
     table's history: the counts by status from the table's ActionTally row (kept by the action
     services in the same transaction as each change); overdue actions from the index of open
     actions by due date (`action_open_due`), since "overdue" changes with the calendar and
-    cannot be kept; meetings and attendance of the last year through their table indexes."""
+    cannot be kept; the last meeting and the year's attendance from the index of held
+    meetings (`meeting_held_attendance`), which carries each meeting's organizations recorded
+    and present (kept by `meeting_record`): a year is a moving window, so the figure is added
+    up from about 26 index entries per table rather than kept per table."""
     today = timezone.localdate()
     now = timezone.now()
     year_ago = now - timedelta(days=365)
     held = Meeting.objects.filter(table=OuterRef("pk"), status=MeetingStatus.HELD)
-    # Tables measure attendance by organization: was each partner at the table?
-    attendance = OrganizationAttendance.objects.filter(
-        meeting__table=OuterRef("pk"),
-        meeting__status=MeetingStatus.HELD,
-        meeting__starts_at__gte=year_ago,
-    )
+    in_use = Measure.objects.filter(table=OuterRef("pk"), retired_at__isnull=True)
     return tables.annotate(
         open_count=_tally(*sorted(ACTION_OPEN_STATUSES)),
         done_count=_tally(ActionStatus.DONE),
@@ -83,8 +101,13 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
             .order_by("starts_at")
             .values("starts_at")[:1]
         ),
-        present_count=_count(attendance.filter(status="present"), group="meeting__table"),
-        recorded_count=_count(attendance, group="meeting__table"),
+        # Tables measure attendance by organization: was each partner at the table?
+        present_count=_held_sum("organizations_present", since=year_ago),
+        recorded_count=_held_sum("organizations_recorded", since=year_ago),
+        # Measures in use (retired ones are history) and those on track, as the outcome
+        # services keep it on each measure.
+        measure_count=_count(in_use),
+        on_track_count=_count(in_use.filter(is_on_track=True)),
         organization_count=_count(TableOrganization.objects.current().filter(table=OuterRef("pk"))),
         advisor_count=_count(
             TableSeat.objects.current().filter(
@@ -92,6 +115,61 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
             )
         ),
     )
+
+
+def meeting_figures_now(tables: list[ActionTable]) -> list[tuple[Meeting, tuple[int, int]]]:
+    """Every meeting of these tables with its organizations (recorded, present) as counted
+    from its attendance rows, beside the meeting's kept `organizations_*`: for the services'
+    recount and the drift check. Two queries, grouped, whatever the planner knows."""
+    table_ids = [t.pk for t in tables]
+    counted = {
+        row["meeting_id"]: (row["recorded"], row["present"])
+        for row in OrganizationAttendance.objects.filter(meeting__table__in=table_ids)
+        .values("meeting_id")
+        .annotate(
+            recorded=Count("pk"), present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))
+        )
+    }
+    return [
+        (meeting, counted.get(meeting.pk, (0, 0)))
+        for meeting in Meeting.objects.filter(table__in=table_ids).only(
+            "tenant", "table", "organizations_recorded", "organizations_present"
+        )
+    ]
+
+
+def figures_drift(tables: QuerySet[ActionTable]) -> tuple[list[int], list[int], list[int]]:
+    """The figures kept for the progress pages that disagree with a recount: ids of the
+    tables whose ActionTally differs from their actions, of the meetings whose organizations
+    recorded or present differ from their attendance rows, and of the measures whose
+    `is_on_track` differs from their latest value's standing. Four queries."""
+    tallies = (
+        tables.annotate(
+            **{
+                f"actual_{status}": _count(
+                    Action.objects.filter(table=OuterRef("pk"), status=status)
+                )
+                for status in ActionStatus.values
+            },
+            **{f"kept_{status}": _tally(status) for status in ActionStatus.values},
+        )
+        .filter(
+            reduce(
+                operator.or_,
+                (~Q(**{f"actual_{s}": F(f"kept_{s}")}) for s in ActionStatus.values),
+            )
+        )
+        .values_list("pk", flat=True)
+    )
+    meetings = [
+        meeting.pk
+        for meeting, counted in meeting_figures_now(list(tables))
+        if (meeting.organizations_recorded, meeting.organizations_present) != counted
+    ]
+    measures = [
+        pk for pk, on_track, kept in measures_on_track_now(list(tables)) if on_track != kept
+    ]
+    return sorted(tallies), sorted(meetings), sorted(measures)
 
 
 def progress_queries(tables: QuerySet[ActionTable]) -> list[tuple[str, QuerySet]]:
@@ -139,20 +217,21 @@ def measures_with_trends(tables: list[ActionTable]) -> dict[int, list[dict[str, 
     return result
 
 
-def measures_on_track(tables: list[ActionTable]) -> dict[int, tuple[int, int]]:
-    """Per table, (measures in use, those on track; retired ones are history): one query for
-    all tables, reading only each measure's latest value (the standing needs no other)
-    through the (measure, period_end) index, as plain values rather than model instances."""
+def measures_on_track_now(tables: list[ActionTable]) -> list[tuple[int, bool, bool]]:
+    """Every measure of these tables (retired ones too) as (id, on track by its latest value,
+    `is_on_track` as kept): one query, reading only each measure's latest value through the
+    (measure, period_end) index, as plain values rather than model instances. For the
+    services' recount and the drift check; the pages read `is_on_track`."""
     latest = Observation.objects.filter(measure=OuterRef("pk")).order_by("-period_end")
     fields = ("baseline_value", "baseline_date", "target_value", "target_date", "direction")
-    result = {t.pk: (0, 0) for t in tables}
+    result = []
     for row in (
-        Measure.objects.filter(table__in=tables, retired_at__isnull=True)
+        Measure.objects.filter(table__in=[t.pk for t in tables])
         .annotate(
             latest_value=Subquery(latest.values("value")[:1]),
             latest_end=Subquery(latest.values("period_end")[:1]),
         )
-        .values("table_id", "latest_value", "latest_end", *fields)
+        .values("pk", "is_on_track", "latest_value", "latest_end", *fields)
     ):
         values = (
             []
@@ -160,9 +239,8 @@ def measures_on_track(tables: list[ActionTable]) -> dict[int, tuple[int, int]]:
             else [SimpleNamespace(value=row["latest_value"], period_end=row["latest_end"])]
         )
         measure = SimpleNamespace(**{f: row[f] for f in fields})
-        count, on_track = result[row["table_id"]]
-        on_track += measure_trend(measure, values).standing.is_on_track
-        result[row["table_id"]] = (count + 1, on_track)
+        on_track = measure_trend(measure, values).standing.is_on_track
+        result.append((row["pk"], on_track, row["is_on_track"]))
     return result
 
 

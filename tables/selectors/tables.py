@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from cswb.models import ActivityEvent, TenantMembership, User
@@ -14,6 +14,7 @@ from partners.models import Organization, Sector
 from tables.access import TableNeed, tables_allowed, tables_granted
 from tables.models import (
     ActionTable,
+    FocusArea,
     SeatRole,
     TableOrganization,
     TableSeat,
@@ -54,13 +55,33 @@ def tables_list(
     # Counted per table by correlated subqueries on the (table) indexes: joining both the
     # participations and the seats would multiply them (10 by 20 rows per table) before
     # counting.
-    return (
-        tables.annotate(
-            organization_count=_current_count(TableOrganization),
-            seat_count=_current_count(TableSeat),
-        )
-        .prefetch_related("focus_areas")
-        .order_by("name")
+    return tables.annotate(
+        organization_count=_current_count(TableOrganization),
+        seat_count=_current_count(TableSeat),
+        is_mine=Case(When(tables_granted(user), then=True), default=False),
+    ).order_by("name")
+
+
+def focus_area_names(tables: list[ActionTable], areas: list[FocusArea]) -> dict[int, list[str]]:
+    """The names of each table's focus areas, in the areas' order (`areas`: the plan's, read
+    already for the filter): one query of the links alone, for a page of tables."""
+    order = {area.pk: (n, area.name) for n, area in enumerate(areas)}
+    names: dict[int, list[tuple[int, str]]] = {t.pk: [] for t in tables}
+    for table_id, area_id in ActionTable.focus_areas.through.objects.filter(
+        actiontable_id__in=list(names)
+    ).values_list("actiontable_id", "focusarea_id"):
+        names[table_id].append(order[area_id])
+    return {table_id: [name for _n, name in sorted(found)] for table_id, found in names.items()}
+
+
+def my_tables(*, user: User, membership: TenantMembership, limit: int) -> list[ActionTable]:
+    """The tables the person is a member of (that they may see), by name: the tenant home's
+    short list, with nothing counted."""
+    return list(
+        tables_visible_to(user=user, membership=membership)
+        .filter(tables_granted(user))
+        .only("tenant", "name", "slug", "status")
+        .order_by("name")[:limit]
     )
 
 
@@ -78,10 +99,6 @@ def _current_count(model) -> Coalesce:
         ),
         0,
     )
-
-
-def my_table_ids(*, user: User) -> set[int]:
-    return set(ActionTable.objects.filter(tables_granted(user)).values_list("pk", flat=True))
 
 
 @dataclass

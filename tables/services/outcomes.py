@@ -15,7 +15,8 @@ from cswb.models import User
 from cswb.services import activity_record
 from partners.models import Organization
 from tables.models import ActionTable, Measure, Observation, UnitKind
-from tables.selectors.outcomes import number_text, trend_sentence
+from tables.selectors.outcomes import measure_trend, number_text, trend_sentence
+from tables.selectors.progress import measures_on_track_now
 
 # What may change once a measure exists: what it counts stays, its baseline is history.
 MEASURE_EDITABLE = (
@@ -83,6 +84,28 @@ def measure_create(*, table: ActionTable, actor: User | None, **fields: object) 
     return measure
 
 
+def _on_track_keep(measure: Measure) -> None:
+    """Set the measure's `is_on_track` from its latest value, in the caller's transaction."""
+    latest = Observation.objects.filter(measure=measure).order_by("-period_end").first()
+    on_track = measure_trend(measure, [latest] if latest else []).standing.is_on_track
+    if on_track != measure.is_on_track:
+        measure.is_on_track = on_track
+        Measure.objects.filter(pk=measure.pk).update(is_on_track=on_track)
+
+
+@transaction.atomic
+def measure_on_track_recount(*, tables: list[ActionTable]) -> int:
+    """Work out again whether each measure of these tables is on track, from its latest value:
+    for bulk loaders that write measures and values without the services (seed_scale), and to
+    repair by hand (`manage.py rebuild_tallies`). Returns the number of measures changed."""
+    changed = 0
+    for measure_id, on_track, kept in measures_on_track_now(tables):
+        if on_track != kept:
+            Measure.objects.filter(pk=measure_id).update(is_on_track=on_track)
+            changed += 1
+    return changed
+
+
 def _shown(value: object) -> object:
     """A field's value as the activity log keeps it (JSON)."""
     if isinstance(value, Decimal):
@@ -136,6 +159,7 @@ def measure_edit(*, measure: Measure, actor: User, **fields: object) -> Measure:
                 }
             )
     measure.save(update_fields=[f for f in MEASURE_EDITABLE if f in changes])
+    _on_track_keep(measure)  # a new target changes the pace a value must keep
     activity_record(
         tenant=measure.tenant,
         actor=actor,
@@ -214,6 +238,7 @@ def observation_record(
         note=note,
         recorded_by=actor,
     )
+    _on_track_keep(measure)
     activity_record(
         tenant=measure.tenant,
         actor=actor,
@@ -250,6 +275,7 @@ def observation_edit(
     for name, val in new.items():
         setattr(observation, name, val)
     observation.save(update_fields=list(changes))
+    _on_track_keep(measure)
     if "value" in changes:
         what = f"corrected from {number_text(old['value'])} to {number_text(value)} {measure.unit}"
     else:
@@ -293,3 +319,4 @@ def observation_delete(*, observation: Observation, actor: User) -> None:
         },
     )
     observation.delete()
+    _on_track_keep(measure)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from cswb.access import get_tenant_for
 from cswb.conditional import csv_answer
 from cswb.csvsafe import csv_write
 from cswb.selectors import activity_last_at
+from cswb.ui import date_texts, html_row, url_maker
 from tables.access import TableNeed, get_table_for, tables_allowed, tables_granted
 from tables.forms.progress import SORTS, ProgressFilterForm
 from tables.models import ActionTable
@@ -18,7 +20,6 @@ from tables.selectors.progress import (
     attendance_rate,
     completion_by_month,
     flags_for,
-    measures_on_track,
     measures_with_trends,
     progress_rows,
 )
@@ -43,11 +44,99 @@ def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, obje
             continue
         if data.get("flag") == "overdue" and not flags.many_overdue:
             continue
-        rows.append({"table": table, "flags": flags, "attendance": attendance_rate(table)})
-    measures = measures_on_track([r["table"] for r in rows])
-    for row in rows:
-        row["measures"], row["on_track"] = measures[row["table"].pk]
+        rows.append(
+            {
+                "table": table,
+                "flags": flags,
+                "attendance": attendance_rate(table),
+                "measures": table.measure_count,
+                "on_track": table.on_track_count,
+            }
+        )
     return rows
+
+
+# One row of the leadership page's table, made with html_row (every value escaped) rather
+# than by template tags per cell: the page lists every table (200 and more), and rendering
+# those cells through the template engine was most of the page's time. The markup is the
+# template's (templates/tables/progress/tenant.html includes the rows as they are made here).
+_ROW = """  <tr>
+    <th scope="row"><a href="{url}">{name}</a>{members_only}</th>
+    {counts}
+    <td>{last}</td><td>{next}</td>
+    <td>{attendance}</td>
+    <td><a href="{outcomes_url}?standing=on_track" aria-label="{measures_label}">{on_track} / \
+{measures}</a></td>
+    <td>{flags}</td>
+  </tr>
+"""
+_COUNT_LINKS = (
+    '<td><a href="{url}" aria-label="{open_label}">{open}</a></td>\n'
+    '    <td><a href="{url}?status=overdue" aria-label="{overdue_label}">{overdue}</a></td>\n'
+    '    <td><a href="{url}?status=done" aria-label="{done_label}">{done}</a></td>'
+)
+_COUNTS = "<td>{open}</td><td>{overdue}</td><td>{done}</td>"
+_BADGE = '<span class="badge badge--{kind}">{label}</span>'
+
+
+def _row_html(
+    rows: list[dict[str, object]], *, tenant_slug: str, viewable: set[int] | None
+) -> None:
+    """Each row's HTML, with what it repeats made once per page: one reverse() per kind of
+    link, each day's date formatted once, each label translated once."""
+    progress_url = url_maker("tables:progress", "table_slug", tenant_slug=tenant_slug)
+    actions_url = url_maker("tables:actions", "table_slug", tenant_slug=tenant_slug)
+    outcomes_url = url_maker("tables:outcomes", "table_slug", tenant_slug=tenant_slug)
+    day = date_texts("M j, Y")
+    labels = {
+        "open": gettext("%(n)s open actions at %(name)s"),
+        "overdue": gettext("%(n)s overdue actions at %(name)s"),
+        "done": gettext("%(n)s done actions at %(name)s"),
+        "measures": gettext("%(n)s of %(total)s measures on track at %(name)s"),
+    }
+    members_only = html_row(" " + _BADGE, kind="private", label=gettext("Members only"))
+    stale = html_row(_BADGE, kind="overdue", label=gettext("No meeting in 90 days"))
+    many_overdue = html_row(_BADGE, kind="overdue", label=gettext("Many overdue"))
+    for row in rows:
+        t = row["table"]
+        row["can_view"] = viewable is None or t.pk in viewable
+        counts = {"open": t.open_count, "overdue": t.overdue_count, "done": t.done_count}
+        if row["can_view"]:
+            counts = html_row(
+                _COUNT_LINKS,
+                url=actions_url(table_slug=t.slug),
+                open_label=labels["open"] % {"n": t.open_count, "name": t.name},
+                overdue_label=labels["overdue"] % {"n": t.overdue_count, "name": t.name},
+                done_label=labels["done"] % {"n": t.done_count, "name": t.name},
+                **counts,
+            )
+        else:
+            counts = html_row(_COUNTS, **counts)
+        flags = row["flags"]
+        row["html"] = html_row(
+            _ROW,
+            url=progress_url(table_slug=t.slug),
+            name=t.name,
+            members_only=members_only if t.is_members_only else "",
+            counts=counts,
+            last=day(t.last_meeting) or "—",
+            next=day(t.next_meeting) or "—",
+            attendance="—" if row["attendance"] is None else f"{row['attendance']}%",
+            outcomes_url=outcomes_url(table_slug=t.slug),
+            measures_label=labels["measures"]
+            % {"n": row["on_track"], "total": row["measures"], "name": t.name},
+            on_track=row["on_track"],
+            measures=row["measures"],
+            flags=(
+                html_row(
+                    "{stale}{many}",
+                    stale=html_row("{badge} ", badge=stale) if flags.stale else "",
+                    many=many_overdue if flags.many_overdue else "",
+                )
+                if flags.stale or flags.many_overdue
+                else "—"
+            ),
+        )
 
 
 @require_GET
@@ -68,8 +157,7 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             ).values_list("pk", flat=True)
         )
     )
-    for row in rows:
-        row["can_view"] = viewable is None or row["table"].pk in viewable
+    _row_html(rows, tenant_slug=tenant.slug, viewable=viewable)
     return render(
         request,
         "tables/progress/tenant.html",

@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
 from cswb.sections import panels_for
-from cswb.ui import error_text
+from cswb.ui import error_text, url_maker
 from tables.access import TableNeed, get_table_for
 from tables.forms.tables import (
     StatusForm,
@@ -19,9 +20,9 @@ from tables.forms.tables import (
     TableFilterForm,
     TableForm,
 )
-from tables.models import FocusArea, TableStatus
+from tables.models import ActionTable, FocusArea, TableStatus, Zone
 from tables.selectors.tables import (
-    my_table_ids,
+    focus_area_names,
     table_page,
     tables_list,
     tenant_representation,
@@ -35,6 +36,31 @@ from tables.services.tables import (
 )
 
 PAGE_SIZE = 25
+
+
+def _cards(tables: list[ActionTable], *, focus_areas: list[FocusArea], tenant_slug: str) -> None:
+    """What each card of the list shows, made once per page rather than by template tags per
+    card: one reverse() for all the addresses, each count's words translated here."""
+    url = url_maker("tables:detail", "table_slug", tenant_slug=tenant_slug)
+    areas = focus_area_names(tables, focus_areas)
+    statuses, zones = dict(TableStatus.choices), dict(Zone.choices)
+    for table in tables:
+        table.url = url(table_slug=table.slug)
+        table.status_label = statuses.get(table.status, table.status)
+        table.zone_label = zones.get(table.zone, table.zone)
+        table.focus_text = " · ".join(areas[table.pk])
+        table.counts_text = ", ".join(
+            [
+                ngettext(
+                    "%(counter)s organization",
+                    "%(counter)s organizations",
+                    table.organization_count,
+                )
+                % {"counter": table.organization_count},
+                ngettext("%(counter)s seat", "%(counter)s seats", table.seat_count)
+                % {"counter": table.seat_count},
+            ]
+        )
 
 
 @require_GET
@@ -54,12 +80,13 @@ def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     )
     page = Paginator(tables, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v not in ("", False, None)})
+    tables = list(page.object_list)
+    _cards(tables, focus_areas=focus_areas, tenant_slug=tenant_slug)
     context = {
         "tenant": tenant,
         "form": form,
         "page": page,
-        "tables": list(page.object_list),
-        "mine": my_table_ids(user=request.user),
+        "tables": tables,
         "page_query": query,
         "filtered": bool(query),
     }

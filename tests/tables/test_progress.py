@@ -3,16 +3,34 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from tables.models import Action, ActionStatus, ActionTable, ActionTally, TableOrganization
+from tables.models import (
+    Action,
+    ActionStatus,
+    ActionTable,
+    ActionTally,
+    Measure,
+    Meeting,
+    OrganizationAttendance,
+    TableOrganization,
+)
+from tables.selectors.progress import measures_on_track_now
 from tables.services.actions import action_tallies_rebuild, action_update
-from tables.services.meetings import meeting_record
+from tables.services.meetings import meeting_cancel, meeting_record
+from tables.services.outcomes import (
+    measure_edit,
+    observation_delete,
+    observation_edit,
+    observation_record,
+)
 from tables.services.seats import table_seat_add
 from tables.services.tables import table_create
 
@@ -189,3 +207,190 @@ def test_action_counts_per_table_stay_equal_to_a_recount(world: World) -> None:
             if row["table_id"] in {r["table_id"] for r in before}
         ]
         assert after == before
+
+
+def _figures(meeting) -> tuple[int, int]:
+    with scope(tenant=meeting.tenant):
+        meeting.refresh_from_db()
+        rows = list(OrganizationAttendance.objects.filter(meeting=meeting))
+    recount = (len(rows), sum(r.status == "present" for r in rows))
+    assert (meeting.organizations_recorded, meeting.organizations_present) == recount
+    return recount
+
+
+def test_a_meetings_attendance_figures_stay_equal_to_a_recount(world: World) -> None:
+    """The progress pages add up each held meeting's organizations recorded and present,
+    which meeting_record keeps in the same transaction as the attendance rows."""
+    meeting = meeting_build(world.table, actor=world.admin, hours=-3)
+    assert _figures(meeting) == (0, 0)
+    with scope(tenant=world.halton):
+        meeting_record(
+            meeting=meeting,
+            actor=world.admin,
+            attendance={},
+            minutes={},
+            organizations={
+                world.youth_org.pk: ("present", None),
+                world.police_org.pk: ("absent", None),
+            },
+        )
+    assert _figures(meeting) == (2, 1)
+    with scope(tenant=world.halton):  # recorded again: the police were there after all
+        meeting_record(
+            meeting=meeting,
+            actor=world.admin,
+            attendance={},
+            minutes={},
+            organizations={world.police_org.pk: ("present", None)},
+        )
+    assert _figures(meeting) == (2, 2)
+    with scope(tenant=world.halton):  # the youth organization's regrets arrive late
+        meeting_record(
+            meeting=meeting,
+            actor=world.admin,
+            attendance={world.coordinator.pk: "present"},
+            minutes={},
+            organizations={world.youth_org.pk: ("regrets", None)},
+        )
+    assert _figures(meeting) == (2, 1)
+    with scope(tenant=world.halton):  # a recording by person only leaves them as they were
+        meeting_record(
+            meeting=meeting,
+            actor=world.admin,
+            attendance={world.coordinator.pk: "absent"},
+            minutes={},
+        )
+    assert _figures(meeting) == (2, 1)
+    with scope(tenant=world.halton), pytest.raises(ValidationError):  # refused: nothing changes
+        meeting_record(
+            meeting=meeting,
+            actor=world.admin,
+            attendance={},
+            minutes={},
+            organizations={world.police_org.pk: ("absent", None), 10**9: ("present", None)},
+        )
+    assert _figures(meeting) == (2, 1)
+
+
+def test_attendance_counts_the_last_year_of_held_meetings(world: World, client_for) -> None:
+    _held(world, world.table, days_ago=10)  # both organizations present
+    _held(world, world.table, days_ago=300, present=False)  # both absent
+    _held(world, world.table, days_ago=400)  # more than a year ago: not counted
+    cancelled = meeting_build(world.table, actor=world.admin, hours=-24 * 20)
+    with scope(tenant=world.halton):
+        meeting_cancel(meeting=cancelled, actor=world.admin)
+    rows = _rows(client_for("leader").get(reverse("progress", args=["halton"])))
+    youth = rows["Youth mental health"]
+    assert (youth["table"].present_count, youth["table"].recorded_count) == (2, 4)
+    assert youth["attendance"] == 50
+    assert rows["Food security"]["attendance"] is None  # never recorded
+
+
+def _on_track(measure) -> bool:
+    """The measure's kept `is_on_track`, checked against its latest value's standing."""
+    with scope(tenant=measure.tenant):
+        measure.refresh_from_db()
+        [(_pk, now, kept)] = [
+            r for r in measures_on_track_now([measure.table]) if r[0] == measure.pk
+        ]
+    assert kept == now == measure.is_on_track
+    return kept
+
+
+def test_whether_a_measure_is_on_track_stays_equal_to_its_latest_value(
+    world: World, client_for
+) -> None:
+    """The progress pages count the measures on track from `Measure.is_on_track`, which the
+    outcome services keep in the same transaction as each value and target."""
+    # From 50 down to 30 between 2024 and 2028.
+    measure = measure_build(world.table, actor=world.admin)
+    assert _on_track(measure) is False  # no values yet
+    with scope(tenant=world.halton):
+        observation_record(
+            measure=measure, actor=world.admin, value=Decimal(44), period_end=date(2025, 1, 1)
+        )
+    assert _on_track(measure) is True  # a quarter of the way, a quarter of the time
+    with scope(tenant=world.halton):
+        later = observation_record(
+            measure=measure, actor=world.admin, value=Decimal(49), period_end=date(2026, 1, 1)
+        )
+    assert _on_track(measure) is False  # half the time gone, hardly moved
+    with scope(tenant=world.halton):
+        observation_edit(
+            observation=later, actor=world.admin, value=Decimal(38), period_end=later.period_end,
+            note="Corrected",
+        )  # fmt: skip
+    assert _on_track(measure) is True
+    with scope(tenant=world.halton):
+        observation_edit(
+            observation=later, actor=world.admin, value=Decimal(49), period_end=later.period_end,
+            note="",
+        )  # fmt: skip
+    assert _on_track(measure) is False
+    with scope(tenant=world.halton):
+        observation_delete(observation=later, actor=world.admin)
+    assert _on_track(measure) is True  # back to the 2025 value
+    with scope(tenant=world.halton):
+        measure_edit(measure=measure, actor=world.admin, target_value=Decimal(20))
+    assert _on_track(measure) is False  # a farther target: 44 is behind its pace
+    with scope(tenant=world.halton), pytest.raises(ValidationError):  # refused: nothing changes
+        observation_record(
+            measure=measure, actor=world.admin, value=Decimal(10), period_end=date(2030, 1, 1)
+        )
+    assert _on_track(measure) is False
+    youth = _rows(client_for("leader").get(reverse("progress", args=["halton"])))[
+        "Youth mental health"
+    ]
+    assert (youth["measures"], youth["on_track"]) == (1, 0)
+
+
+def test_rebuild_tallies_reports_and_repairs_figures_written_around_the_services(
+    world: World,
+) -> None:
+    action_build(world.table, actor=world.admin, statuses=["done"])
+    action_build(world.table, actor=world.admin)
+    _held(world, world.table, days_ago=10)
+    _held(world, world.ipv, days_ago=10, present=False)
+    measure = measure_build(world.table, actor=world.admin, observations=[(date(2025, 1, 1), 44)])
+
+    def run(*args: str) -> str:
+        out = io.StringIO()
+        call_command("rebuild_tallies", *args, stdout=out)
+        return out.getvalue()
+
+    assert "No drift" in run()
+    with scope(tenant=world.halton):
+        before = (
+            list(Measure.objects.order_by("pk").values("pk", "is_on_track")),
+            list(ActionTally.objects.order_by("table_id").values()),
+            list(
+                Meeting.objects.order_by("pk").values(
+                    "pk", "organizations_recorded", "organizations_present"
+                )
+            ),
+        )
+        # As a bulk load or a hand-made fix would: rows written around the services.
+        ActionTally.objects.filter(table=world.table).update(done=7)
+        Meeting.objects.filter(table=world.ipv).update(organizations_present=3)
+        Measure.objects.filter(pk=measure.pk).update(is_on_track=False)
+    report = run("--tenant", "halton")
+    assert (
+        "action counts of 1 table(s), attendance figures of 1 meeting(s), standing of 1 "
+        "measure(s) differ from a recount"
+    ) in report
+    assert "run with --repair" in report
+    with scope(tenant=world.halton):
+        assert ActionTally.objects.get(table=world.table).done == 7  # only reported
+    assert "Recounted 3" in run("--repair")
+    with scope(tenant=world.halton):
+        after = (
+            list(Measure.objects.order_by("pk").values("pk", "is_on_track")),
+            list(ActionTally.objects.order_by("table_id").values()),
+            list(
+                Meeting.objects.order_by("pk").values(
+                    "pk", "organizations_recorded", "organizations_present"
+                )
+            ),
+        )
+    assert after == before
+    assert "No drift" in run()

@@ -6,7 +6,16 @@ from django.core.management import call_command
 from django_scopes import scope
 
 from cswb.models import Tenant, TenantMembership, TenantRole
-from tables.models import Action, ActionStatus, ActionTable, ActionTally, ActionUpdate, Meeting
+from tables.models import (
+    Action,
+    ActionStatus,
+    ActionTable,
+    ActionTally,
+    ActionUpdate,
+    Meeting,
+    OrganizationAttendance,
+)
+from tables.selectors.progress import figures_drift
 from tables.services.seats import table_actual_grants, table_expected_grants
 
 
@@ -27,7 +36,7 @@ def test_seed_scale_fills_a_tenant_consistently(db: None) -> None:
         "--updates-per-action",
         "3",
         "--meetings",
-        "12",
+        "40",
         stdout=out,
     )
     assert "done" in out.getvalue()
@@ -36,7 +45,12 @@ def test_seed_scale_fills_a_tenant_consistently(db: None) -> None:
         assert ActionTable.objects.count() == 4
         assert Action.objects.count() == 40
         assert ActionUpdate.objects.count() == 120
-        assert Meeting.objects.count() == 12
+        assert Meeting.objects.count() == 40
+        # Held meetings record each organization at the table, and carry the figures the
+        # progress pages read; so do measures; nothing drifts from a recount.
+        assert OrganizationAttendance.objects.exists()
+        assert figures_drift(ActionTable.objects.all()) == ([], [], [])
+        assert Meeting.objects.filter(organizations_recorded__gt=0).exists()
         for table in ActionTable.objects.all():
             assert table_expected_grants(table=table) == table_actual_grants(table=table)
             # Each table has its own mix of statuses, and its tally agrees with its actions.
