@@ -1,5 +1,6 @@
 """A plan's admins set the progress status shown for an indicator, with a reason (confirmed on
-a page of its own, `step=confirm`), and clear it to show the status worked out again."""
+a page of its own, `step=confirm`; `step=edit` goes back to the form as filled in), and clear
+it to show the status worked out again."""
 
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def status_override(request: HttpRequest, tenant_slug: str, indicator: str) -> H
                 )
                 return redirect(_status_url(tenant_slug, ind.slug))
         else:
-            confirming = True
+            # First ask; "Change it" (step=edit) comes back to the form as it was filled in.
+            confirming = request.POST.get("step") != "edit"
     return render(
         request,
         "indicators/progress/override.html",

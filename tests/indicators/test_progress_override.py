@@ -147,6 +147,11 @@ def test_setting_a_status_asks_first_then_shows_it_set_by_an_admin(
     assert "Show “Limited progress” as this indicator's status?" in page
     assert 'name="step" value="confirm"' in page and REASON in page
     assert _stored(world.halton) == []
+    # "Change it" goes back to the form as it was filled in.
+    again = admin.post(FORM, {"status": "limited_progress", "reason": REASON, "step": "edit"})
+    back = unescape(again.content.decode())
+    assert 'value="limited_progress" required id="id_status_3" checked' in back
+    assert f"{REASON}</textarea>" in back and _stored(world.halton) == []
 
     done = admin.post(
         FORM, {"status": "limited_progress", "reason": REASON, "step": "confirm"}, follow=True
