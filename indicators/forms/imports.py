@@ -8,6 +8,7 @@ FORMAT_CHOICES = [
     ("tidy", "The portal's template (indicator, geography, period, value, status, note)"),
     ("odprn_json", "Ontario opioid deaths by public health unit (ODPRN JSON)"),
     ("toronto_flow", "Toronto Shelter System Flow (CSV)"),
+    ("csi_comparison", "Crime Severity Index comparison (year, region, csi, csi_violent)"),
 ]
 
 

@@ -36,7 +36,7 @@ SHARED_DOMAINS = [
     ("safety", "Safety", "Sécurité"),
     ("well-being", "Community well-being", "Bien-être de la communauté"),
 ]
-FORMATS = ("open_sdg", "tidy", "odprn_json", "toronto_flow")
+FORMATS = ("open_sdg", "tidy", "odprn_json", "toronto_flow", "csi_comparison")
 
 
 def adapter_for(record: ImportRecord):
@@ -65,6 +65,10 @@ def adapter_for(record: ImportRecord):
         from indicators.adapters import toronto_flow
 
         return toronto_flow.TorontoFlowAdapter(files["data"])
+    if fmt == "csi_comparison":
+        from indicators.adapters import csi
+
+        return csi.CsiComparisonAdapter(files["data"])
     raise ValueError(f"Unknown file format “{fmt}”.")
 
 
@@ -74,6 +78,8 @@ def format_guess(file_name: str) -> str:
         return "odprn_json"
     if "shelter_system_flow" in name or "shelter-system-flow" in name:
         return "toronto_flow"
+    if "csi_comparison" in name or "csi-comparison" in name:
+        return "csi_comparison"
     if "indicator_" in name:
         return "open_sdg"
     return "tidy"

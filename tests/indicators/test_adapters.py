@@ -1,6 +1,7 @@
 """The other formats on their real files: Ontario's opioid deaths by health unit (JSON), the
 Toronto shelter system flow (CRLF, a quoted header with a comma, "31.8%"), and the portal's own
-tidy template (its downloadable example imports as it is)."""
+tidy template (its downloadable example imports as it is), and the Crime Severity Index
+comparison of Canada, Ontario and Waterloo Region."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from django.core.management.base import CommandError
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import ImportRecord, ImportRow
-from indicators.models import Geography, Indicator, Observation, ObservationRevision, Series
+from indicators.models import (
+    Geography,
+    Indicator,
+    Observation,
+    ObservationRevision,
+    ProgressStatus,
+    Series,
+)
+from indicators.services.imports import format_guess
 
 from ..conftest import World
 
@@ -136,3 +145,108 @@ def test_the_tidy_example_imports_for_a_plan_and_a_bad_row_is_named(world: World
         row = ImportRow.objects.get(record=record, action="reject")
         assert row.line == 3 and row.reason.startswith("“invented” is not a status")
         assert Observation.objects.filter(indicator__code="HR.ED.MH").count() == 4
+
+
+CSI = FIXTURES / "indicators/waterloo_csi_comparison_1998-2025.csv"
+
+
+def test_the_crime_severity_comparison_makes_two_indicators_for_three_places(
+    world: World,
+) -> None:
+    with CSI.open(newline="") as f:
+        records = list(csv.DictReader(f))
+    assert len(records) == 84 and {r["region"] for r in records} == {
+        "Canada", "Ontario", "Waterloo Region",
+    }  # fmt: skip
+    assert format_guess(CSI.name) == "csi_comparison"
+    assert format_guess("csi_comparison.csv") == "csi_comparison"  # as its source names it
+    _import(str(CSI))
+    with scopes_disabled():
+        record = ImportRecord.objects.get(file_name=CSI.name)
+        assert (record.state, record.file_format) == ("applied", "csi_comparison")
+        assert (record.created_count, record.rejected_count) == (2 * len(records), 0)
+        csi, violent = Indicator.objects.get(code="CSI"), Indicator.objects.get(code="CSI.VIOLENT")
+        for indicator in (csi, violent):
+            assert (indicator.unit_type, indicator.direction) == ("index", "negative")
+            assert indicator.domain.slug == "safety" and indicator.multiplier == 1
+            assert [s.table_id for s in indicator.sources.all()][:2] == [
+                "35-10-0026-01", "35-10-0188-01",
+            ]  # fmt: skip
+            obs = Observation.objects.filter(indicator=indicator)
+            assert obs.count() == len(records)
+            assert {o.series.key for o in obs.select_related("series")} == {""}  # the headline
+        places = {
+            g.name: (g.scheme, g.code, g.kind)
+            for g in Geography.objects.filter(
+                pk__in=Observation.objects.filter(indicator=csi).values("geography")
+            )
+        }
+        assert places == {
+            "Canada": ("none", "", "country"),
+            "Ontario": ("sgc", "35", "province"),
+            "Waterloo Region": ("sgc", "3530", "municipality"),
+        }
+        values = {
+            (o.geography.name, o.period.label): (o.value, o.status)
+            for o in Observation.objects.filter(indicator=violent).select_related(
+                "geography", "period"
+            )
+        }
+        for r in records:
+            assert values[(r["region"], r["year"])] == (Decimal(r["csi_violent"]), "")
+        waterloo = Observation.objects.get(
+            indicator=csi, geography__name="Waterloo Region", period__label="2025"
+        )
+        assert waterloo.value == Decimal("66.82")
+        # The status is worked out on import, for each place and as the headline (Canada).
+        statuses = ProgressStatus.objects.filter(indicator=csi)
+        assert statuses.count() == 4 and statuses.get(geography=None).inputs["base_year"] == 2015
+
+
+def test_the_crime_severity_comparison_updates_a_revised_index(world: World, tmp_path) -> None:
+    _import(str(CSI))
+    text = CSI.read_text()
+    line = next(x for x in text.splitlines() if x.startswith("2024,Waterloo Region,"))
+    revised = tmp_path / CSI.name
+    revised.write_text(text.replace(line, line.replace(",73.13,", ",73.5,")))
+    _import(str(revised))
+    with scopes_disabled():
+        record = ImportRecord.objects.filter(file_name=CSI.name).latest("pk")
+        assert (record.created_count, record.updated_count) == (0, 1)
+        assert record.unchanged_count == 2 * 84 - 1
+        changed = ObservationRevision.objects.get().observation
+        assert (changed.indicator.code, changed.period.label) == ("CSI", "2024")
+        assert changed.value == Decimal("73.5") and changed.revision == 1
+        assert Observation.objects.filter(indicator__code__startswith="CSI").count() == 2 * 84
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "reason"),
+    [
+        (lambda t: t.replace("2001,Canada,105.3,", "2001,Canada,n/a,"), 5,
+         "csi: “n/a” is not a number"),
+        (lambda t: t.replace("1999,Ontario,", "199x,Ontario,"), 31,
+         "“199x” is not a period the portal reads (2015, 2015-16, 2024-Q3, Jan-18)"),
+        (lambda t: t.replace("2003,Waterloo Region,", "2003,,"), 63, "no region"),
+        (lambda t: t.replace("2001,Canada,105.3,", "2001,Canada,-105.3,"), 5,
+         "csi: an index is never negative"),
+        (lambda t: t.replace("2002,Canada,", "2002,Canada,-1,"), 6,
+         "5 fields where the header has 4"),
+        (lambda t: t.replace("csi_violent", "violent"), 1, "the header lacks csi_violent"),
+    ],
+)  # fmt: skip
+def test_a_bad_row_in_the_crime_severity_comparison_imports_nothing(
+    world: World, tmp_path, edit, line: int, reason: str
+) -> None:
+    bad = tmp_path / CSI.name
+    bad.write_text(edit(CSI.read_text()))
+    with pytest.raises(CommandError):
+        _import(str(bad))
+    with scopes_disabled():
+        record = ImportRecord.objects.get(file_name=CSI.name)
+        assert record.state != "applied"
+        rejected = list(ImportRow.objects.filter(record=record, action="reject"))
+        assert [r.line for r in rejected] == [line]
+        assert rejected[0].reason == reason
+        assert not Observation.objects.filter(indicator__code__startswith="CSI").exists()
+        assert not Indicator.objects.filter(code__startswith="CSI").exists()

@@ -33,7 +33,7 @@ def test_demo_indicators_are_imported_once_and_halton_reads_its_health_unit_agai
         observations = Observation.objects.count()
     call_command("seed_demo_indicators", stdout=StringIO())
     with scopes_disabled():
-        assert ImportRecord.objects.count() == records == 7
+        assert ImportRecord.objects.count() == records == 8
         assert Observation.objects.count() == observations
     with scope(tenant=world.halton):
         marked = geographies_marked(tenant=world.halton)
@@ -58,3 +58,15 @@ def test_demo_indicators_are_imported_once_and_halton_reads_its_health_unit_agai
     assert latest[(opioids.pk, ontario.pk)].value == Decimal(1841)
     assert latest[(crime.pk, ontario.pk)].period.label == "2024"
     assert (crime.pk, halton.pk) not in latest  # the CIF has no health-unit values
+
+    # Lakeshore reads as a Waterloo-sized region: Waterloo Region's Crime Severity Index
+    # against Ontario's.
+    with scope(tenant=world.lakeshore):
+        marked = geographies_marked(tenant=world.lakeshore)
+        assert [(g.name, g.code) for g in marked.ours] == [("Waterloo Region", "3530")]
+        assert marked.comparison.code == "35"
+        csi = Indicator.objects.get(code="CSI")
+        latest = latest_values(indicators=[csi], geographies=marked.all)
+    waterloo = latest[(csi.pk, marked.ours[0].pk)]
+    assert (waterloo.value, waterloo.period.label) == (Decimal("66.82"), "2025")
+    assert latest[(csi.pk, marked.comparison.pk)].period.label == "2025"

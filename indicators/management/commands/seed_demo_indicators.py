@@ -1,7 +1,8 @@
 """Demo indicators: the real files in indicators/fixtures/ imported into the shared catalogue
 (each file once: a file already imported with the same checksum is skipped), and the demo
-plan's marks — Halton's public health unit is "ours", Ontario the comparison. seed_demo calls
-it; it is safe to run again."""
+plan's marks — Halton's public health unit is "ours", Ontario the comparison; Lakeshore's own
+place is Waterloo Region, for the Crime Severity Index comparison. seed_demo calls it; it is
+safe to run again."""
 
 from __future__ import annotations
 
@@ -28,11 +29,14 @@ FILES = [
     "indicators/cif_indicator_3-8-1.csv",
     "indicators/cif_indicator_11-2-1.csv",
     "homelessness/toronto_shelter_system_flow_2018-01_to_2025-05.csv",
+    "indicators/waterloo_csi_comparison_1998-2025.csv",
 ]
 # (tenant slug, [(scheme, code, role)])
 MARKS = {
     "halton": [("hr_uid", "3536", "ours"), ("sgc", "35", "comparison")],
-    "lakeshore": [("sgc", "35", "comparison")],
+    # The second demo plan reads as a Waterloo-sized region: the Crime Severity Index file
+    # compares Waterloo Region with Ontario and Canada.
+    "lakeshore": [("sgc", "3530", "ours"), ("sgc", "35", "comparison")],
 }
 # The demo tables that work to turn each indicator: (tenant slug, indicator code, table slugs).
 LINKS = [
