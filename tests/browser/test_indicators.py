@@ -144,3 +144,59 @@ def test_an_indicator_page_with_its_chart_table_and_breakdowns(
     )
     _fits(page)
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_admin_sets_the_status_by_keyboard_and_clears_it(
+    page: Page, browser_world: World, width: int
+) -> None:
+    """From "How this was worked out" to the form, its confirmation and back, by keyboard:
+    every step axe-clean and no wider than the screen."""
+    _data(browser_world)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/accounts/login/")
+    log_in(page, "admin@halton.example", browser_world.password)
+    page.goto("/halton/indicators/3-13-1/")
+    page.locator("summary", has_text="How this was worked out").focus()
+    page.keyboard.press("Enter")
+    link = page.get_by_role("link", name="Set the status yourself, with a reason")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Set the progress status")
+    _fits(page)
+    assert_accessible(page)
+
+    page.get_by_label("Limited progress").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Why the status worked out is not the right one").fill(
+        "2024 runs to September only."
+    )
+    page.get_by_role("button", name="Continue").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Show “Limited progress” as this indicator's status?"
+    )
+    _fits(page)
+    assert_accessible(page)
+    page.get_by_role("button", name="Set the status").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/halton/indicators/3-13-1/#status-heading$"))
+    status = page.locator("section", has=page.locator("#status-heading"))
+    expect(status).to_contain_text("Limited progress")
+    expect(status).to_contain_text("Set by an admin")
+    expect(status).to_contain_text("instead of the status worked out (Deterioration)")
+    _fits(page)
+    assert_accessible(page)
+
+    page.goto("/halton/indicators/")
+    card = page.locator(".indicator-card", has_text="opioid")
+    expect(card).to_contain_text("Set by an admin; worked out: Deterioration.")
+    _fits(page)
+    assert_accessible(page)
+
+    page.goto("/halton/indicators/3-13-1/status/clear/")
+    page.get_by_role("button", name="Clear the status").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("section", has=page.locator("#status-heading"))).not_to_contain_text(
+        "Set by an admin"
+    )
