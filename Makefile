@@ -77,6 +77,7 @@ bench: bench-data
 	$(BENCH_ENV) $(BIN)/python bench/explain.py scale
 	DJANGO_SETTINGS_MODULE=cswb.settings.test DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/digests.py
 	DJANGO_SETTINGS_MODULE=cswb.settings.test DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/imports.py
+	DJANGO_SETTINGS_MODULE=cswb.settings.test DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/organization_imports.py
 	DJANGO_SETTINGS_MODULE=cswb.settings.test DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/indicator_pages.py
 
 ## make loadtest: 50 people of mixed roles reading and writing for 90 s against gunicorn (production

@@ -32,6 +32,11 @@ def _upload_url(record, tenant) -> str | None:
 def import_detail(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     access = get_import_for(request, pk)
     record = access.record
+    handler = import_handler(record.kind)
+    next_step = getattr(handler, "next_step_url", None)
+    if next_step is not None and (url := next_step(record)):
+        return redirect(url)  # the uploader still has a choice to make before the check
+    preview_template = getattr(handler, "preview_template", "")
     rows = ImportRow.objects.filter(record=record).order_by("line", "id")
     if request.GET.get("show") != "all":
         rejected = rows.filter(action="reject")
@@ -50,6 +55,8 @@ def import_detail(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
             "show_all": request.GET.get("show") == "all",
             "page_query": "show=all" if request.GET.get("show") == "all" else "",
             "upload_url": _upload_url(record, access.tenant),
+            "preview_template": preview_template,
+            "preview": handler.preview_context(record) if preview_template else {},
         },
     )
 
@@ -72,8 +79,10 @@ def import_progress_view(request: HttpRequest, tenant_slug: str, pk: int) -> Htt
 @require_POST
 def import_confirm_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     access = get_import_for(request, pk)
+    read_options = getattr(import_handler(access.record.kind), "confirm_options", None)
+    options = read_options(access.record, request.POST) if read_options else {}
     try:
-        import_confirm(record=access.record, actor=request.user)
+        import_confirm(record=access.record, actor=request.user, options=options)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:

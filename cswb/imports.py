@@ -4,7 +4,17 @@ An app registers a handler for its kind (`import_handler_register`, in its AppCo
 the pipeline stores the upload, runs the handler's check pass (every row: create, update,
 unchanged or reject, with its line and reason), and — only if every row passes and a person
 confirms — its apply pass, in one transaction. Both passes stream the file and report
-progress through the cache, so a page can poll it while the run's transaction is open."""
+progress through the cache, so a page can poll it while the run's transaction is open.
+
+Besides `check` and `apply`, a handler may have (all optional):
+- `upload_url_name`: the URL name of its upload page, linked from the import's page;
+- `next_step_url(record)`: where a received import still waits for its uploader (e.g. to
+  choose its columns) before it is checked; the import's page sends them there;
+- `preview_template` and `preview_context(record)`: a template of the kind's own, shown on the
+  import's page inside the confirmation form (e.g. a choice the confirmation carries) and
+  after the import;
+- `confirm_options(record, data)`: the options that confirmation form carries, read from its
+  POST and kept in the record's options for the apply pass."""
 
 from __future__ import annotations
 
@@ -19,10 +29,11 @@ from typing import IO, Protocol
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from cswb.models import ImportRecord, ImportRow, ImportRowAction, ImportState, Tenant, User
+from cswb.text import storable_text
 
 # Created and updated rows listed in a preview; every rejected row is always kept.
 LIST_LIMIT = 1000
@@ -126,10 +137,16 @@ def import_record_create(
             options={**(options or {}), "files": files},
         )
         if check_in_background:
-            from cswb.celery import task_enqueue_on_commit
-
-            task_enqueue_on_commit("cswb.tasks.import_check", record_id=record.pk)
+            import_check_queue(record=record)
     return record
+
+
+def import_check_queue(*, record: ImportRecord) -> None:
+    """Check a received import in the background, once the transaction commits (for an import
+    created with `check_in_background=False` that waited for its uploader's choices)."""
+    from cswb.celery import task_enqueue_on_commit
+
+    task_enqueue_on_commit("cswb.tasks.import_check", record_id=record.pk)
 
 
 def import_progress(record: ImportRecord) -> int:
@@ -165,8 +182,8 @@ def import_check_run(*, record: ImportRecord) -> ImportRecord:
                         record=record,
                         line=result.line,
                         action=result.action,
-                        summary=result.summary[:300],
-                        reason=result.reason[:500],
+                        summary=storable_text(result.summary[:300]),
+                        reason=storable_text(result.reason[:500]),
                     )
                 )
             if len(listed) >= 2000:
@@ -196,19 +213,29 @@ def import_check_run(*, record: ImportRecord) -> ImportRecord:
 def _reason(e: Exception) -> str:
     if isinstance(e, UnicodeDecodeError):
         return "The file is not UTF-8 text."
+    if isinstance(e, IntegrityError | DataError):
+        # Something changed between the check and the apply pass (or a value the check let
+        # through does not fit): nothing was applied; the database's words are no help here.
+        return "The file could not be imported as checked; nothing was saved. Upload it again."
+    if isinstance(e, ValidationError):
+        return " ".join(e.messages)[:500]
     return str(e)[:500] or e.__class__.__name__
 
 
-def import_confirm(*, record: ImportRecord, actor: User, in_background: bool = True) -> None:
-    """A person confirms a checked import: it is applied (in the background)."""
+def import_confirm(
+    *, record: ImportRecord, actor: User, options: dict | None = None, in_background: bool = True
+) -> None:
+    """A person confirms a checked import: it is applied (in the background), with the choices
+    the confirmation carried (`options`, kept in the record's options)."""
     if record.state != ImportState.CHECKED:
         raise ValidationError("Only a checked file in which every row passes can be imported.")
+    merged = {**record.options, **(options or {})}
     updated = ImportRecord.objects.filter(pk=record.pk, state=ImportState.CHECKED).update(
-        state=ImportState.APPLYING, applied_by=actor, rows_done=0
+        state=ImportState.APPLYING, applied_by=actor, rows_done=0, options=merged
     )
     if not updated:
         raise ValidationError("This import has already been confirmed.")
-    record.state, record.applied_by = ImportState.APPLYING, actor
+    record.state, record.applied_by, record.options = ImportState.APPLYING, actor, merged
     if in_background:
         from cswb.celery import task_enqueue_on_commit
 
@@ -238,7 +265,10 @@ def import_apply_run(*, record: ImportRecord) -> ImportRecord:
                     f"{counts.updated} updated",
                     target=record,
                 )
-    except (ValidationError, ValueError, OSError, UnicodeDecodeError, csv.Error) as e:
+    except (
+        ValidationError, ValueError, OSError, UnicodeDecodeError, csv.Error, IntegrityError,
+        DataError,
+    ) as e:  # fmt: skip
         record.refresh_from_db()
         record.state, record.error = ImportState.FAILED, _reason(e)
         record.save(update_fields=["state", "error"])

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 from urllib.parse import quote
 
 import pytest
@@ -56,6 +57,7 @@ from partners.models import (
     OrgRole,
     Sector,
 )
+from partners.services.importing import organization_import_start
 from partners.services.organizations import (
     contact_create,
     organization_staff_add,
@@ -306,6 +308,25 @@ def _import_record(world: World) -> dict[str, object]:
     return {"pk": record.pk}
 
 
+def _organization_import(world: World, state: str = "received") -> dict[str, object]:
+    """An organizations import of Halton's: waiting for its columns, or checked."""
+    with scope(tenant=world.halton):
+        record = organization_import_start(
+            tenant=world.halton,
+            upload=BytesIO(b"name,email\nHalton Youth Shelter,intake@shelter.example\n"),
+            file_name="organizations.csv",
+            actor=world.admin,
+        )
+        if state == "checked":
+            options = {**record.options, "mapping": {"name": "0"}, "default_sector": "housing",
+                       "digest_contacts": {"count": 1, "listed": [
+                           ["intake@shelter.example", "Halton Youth Shelter"]]}}  # fmt: skip
+            ImportRecord.objects.filter(pk=record.pk).update(
+                state="checked", rows_total=1, created_count=1, options=options
+            )
+    return {"pk": record.pk}
+
+
 def _goal(world: World, table_attr: str = "table") -> dict[str, object]:
     table = getattr(world, table_attr)
     with scope(tenant=world.halton):
@@ -491,9 +512,19 @@ MATRIX: dict[str, Row | list[Row]] = {
     # Not retired: refused with a message, back to the list.
     "manage:focus-area-restore": admin_only(302, method="post", kwargs=_focus_area),
     "manage:organization-new": admin_only(200),
-    "manage:organization-import": admin_only(200),
+    "manage:organization-import": [admin_only(200), admin_only(400, method="post")],
+    "manage:organization-import-columns": [
+        admin_only(200, kwargs=_organization_import),
+        admin_only(400, method="post", kwargs=_organization_import),
+    ],
     "manage:indicator-imports": [admin_only(200), admin_only(400, method="post")],
-    "manage:import": admin_only(200, kwargs=_import_record),
+    "manage:import": [
+        admin_only(200, kwargs=_import_record),
+        # An organizations import waiting for its columns sends its page there; a checked
+        # one shows the contacts of the file beside the confirmation.
+        admin_only(302, kwargs=_organization_import),
+        admin_only(200, kwargs=lambda world: _organization_import(world, "checked")),
+    ],
     "manage:import-progress": admin_only(200, kwargs=_import_record),
     "manage:import-confirm": admin_only(302, method="post", kwargs=_import_record),
     "tables:list": every_member(200),
@@ -786,6 +817,7 @@ METHODS: dict[str, frozenset[str]] = {
     "manage:focus-area-restore": POST,
     "manage:organization-new": GET_POST,
     "manage:organization-import": GET_POST,
+    "manage:organization-import-columns": GET_POST,
     "manage:indicator-imports": GET_POST,
     "manage:import": GET,
     "manage:import-progress": GET,
@@ -1563,16 +1595,24 @@ def _indicator_upload(home: Plan, other: Plan) -> Form:
 
 
 def _import(home: Plan, other: Plan) -> Form:
-    def upload(client: Client, url: str) -> None:
-        file = SimpleUploadedFile("organizations.csv", b"name\nHalton Youth Shelter\n")
-        assert client.post(url, {"step": "upload", "file": file}).status_code == 200
+    """The columns of an uploaded file of organizations, with a sector the page does not
+    offer for rows without one."""
 
-    mapping = {"step": "confirm", "name": "0", "sector": "", "website": "", "contact_email": ""}
+    def record() -> dict[str, object]:
+        with scope(tenant=home.tenant):
+            record = organization_import_start(
+                tenant=home.tenant,
+                upload=BytesIO(b"name\nHalton Youth Shelter\n"),
+                file_name="organizations.csv",
+                actor=home.admin,
+            )
+        return {"pk": record.pk}
+
+    columns = {"name": "0", "sector": "", "website": "", "contact_email": ""}
     return Form(
-        {},
-        accepted={**mapping, "default_sector": "housing"},
-        refused={**mapping, "default_sector": "shelter"},
-        prepare=upload,
+        record(),
+        accepted={**columns, "default_sector": "housing"},
+        refused={**columns, "default_sector": "shelter"},
     )
 
 
@@ -1905,7 +1945,7 @@ FOREIGN: list[Field] = [
         ),
         across=False,
     ),
-    Field("manage:organization-import", "default_sector", 400, _import, across=False),
+    Field("manage:organization-import-columns", "default_sector", 400, _import, across=False),
     Field("manage:indicator-imports", "file_format", 400, _indicator_upload, across=False),
     Field(
         "partners:organization-edit",
