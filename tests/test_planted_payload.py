@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
+from io import BytesIO
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from django.apps import apps
@@ -74,6 +75,7 @@ from partners.models import (
     OrgRole,
     Sector,
 )
+from partners.services.importing import organization_import_start
 from partners.services.invitations import invitation_create
 from partners.services.organizations import organization_staff_add
 from tables.models import (
@@ -381,6 +383,20 @@ def populate(world: World) -> None:
                 h, code="H.1", geographies=("Oakville", "Burlington"), domain_slug="local"
             )
             indicator_context_build(h, own, actor=admin)
+            # An import of organizations waiting for its columns, and one checked whose file
+            # names a digest contact (the preview lists it beside the confirmation).
+            for state in ("received", "checked"):
+                record = organization_import_start(
+                    tenant=h, upload=BytesIO(b"Name,Email\nShelter,intake@shelter.example\n"),
+                    file_name="organizations.csv", actor=admin,
+                )  # fmt: skip
+                if state == "checked":
+                    options = {**record.options, "mapping": {"name": "0", "contact_email": "1"},
+                               "digest_contacts": {"count": 1, "listed": [
+                                   ["intake@shelter.example", "Shelter"]]}}  # fmt: skip
+                    ImportRecord.objects.filter(pk=record.pk).update(
+                        state=state, rows_total=1, created_count=1, options=options
+                    )
             IndicatorTable.objects.create(
                 tenant=h, indicator=own, table=world.table, added_by=admin
             )
@@ -690,6 +706,7 @@ PK_SOURCES = {
     "invitations": (Invitation, lambda o: {"pk": o.pk}),
     "runs": (DigestRun, lambda o: {"pk": o.pk}),
     "imports": (ImportRecord, lambda o: {"pk": o.pk}),
+    "import": (ImportRecord, lambda o: {"pk": o.pk}),  # organizations/import/<pk>/columns/
     "organizations": (TableOrganization, _table_kwargs),
     "seats": (TableSeat, _table_kwargs),
     "meetings": (Meeting, _table_kwargs),
