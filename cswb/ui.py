@@ -7,12 +7,13 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -63,9 +64,23 @@ def url_maker(viewname: str, *varying: str, **fixed: object) -> Callable[..., st
     several times, and `reverse()` per link was a large part of such a page's time. The
     varying values are slugs or numbers, which an address carries as they are, so
     `url_maker("tables:detail", "table_slug", tenant_slug=t)(table_slug=s)` equals
-    `reverse("tables:detail", kwargs={"tenant_slug": t, "table_slug": s})`."""
+    `reverse("tables:detail", kwargs={"tenant_slug": t, "table_slug": s})`. Made once per
+    process for each address pattern (and URL conf and script prefix)."""
+    return _url_maker(
+        get_urlconf(), get_script_prefix(), viewname, varying, tuple(sorted(fixed.items()))
+    )
+
+
+@lru_cache(maxsize=1024)
+def _url_maker(
+    urlconf: str | None,
+    prefix: str,
+    viewname: str,
+    varying: tuple[str, ...],
+    fixed: tuple[tuple[str, object], ...],
+) -> Callable[..., str]:
     markers = {name: str(9_000_000_001 + n) for n, name in enumerate(varying)}
-    address = reverse(viewname, kwargs={**fixed, **markers})
+    address = reverse(viewname, urlconf=urlconf, kwargs={**dict(fixed), **markers})
     address = address.replace("{", "{{").replace("}", "}}")
     for name, marker in markers.items():
         if address.count(marker) != 1:

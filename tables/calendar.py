@@ -5,7 +5,7 @@ event the same way, so a calendar that has both sees one meeting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from cswb.ui import url_maker
 from tables.models import Meeting, MeetingStatus
 
 STATUS = {
@@ -31,7 +32,8 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def meeting_event(meeting: Meeting, *, now: datetime) -> Event:
+def meeting_event(meeting: Meeting, *, now: datetime, url: str | None = None) -> Event:
+    """The meeting as an event; `url`, its page's full address, when the caller made it."""
     event = Event()
     event.add("uid", meeting.uid)
     event.add("dtstamp", now)
@@ -43,9 +45,10 @@ def meeting_event(meeting: Meeting, *, now: datetime) -> Event:
     event.add("summary", f"{meeting.table.name}: {meeting.title}")
     if meeting.place:
         event.add("location", meeting.place)
-    url = settings.PORTAL_BASE_URL + reverse(
-        "tables:meeting", args=[meeting.tenant.slug, meeting.table.slug, meeting.pk]
-    )
+    if url is None:
+        url = settings.PORTAL_BASE_URL + reverse(
+            "tables:meeting", args=[meeting.tenant.slug, meeting.table.slug, meeting.pk]
+        )
     event.add("url", url)
     description = [url]
     if meeting.video_url:
@@ -57,8 +60,14 @@ def meeting_event(meeting: Meeting, *, now: datetime) -> Event:
 def meetings_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:
     calendar = _calendar(name)
     now = timezone.now()
+    # The meetings' addresses, with one reverse() per plan rather than per meeting.
+    addresses: dict[str, Callable[..., str]] = {}
     for meeting in meetings:
-        calendar.add_component(meeting_event(meeting, now=now))
+        slug = meeting.tenant.slug
+        if slug not in addresses:
+            addresses[slug] = url_maker("tables:meeting", "table_slug", "pk", tenant_slug=slug)
+        url = addresses[slug](table_slug=meeting.table.slug, pk=meeting.pk)
+        calendar.add_component(meeting_event(meeting, now=now, url=settings.PORTAL_BASE_URL + url))
     return calendar.to_ical()
 
 

@@ -70,7 +70,11 @@ class Action(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["table", "status"], name="action_table_status"),
+            # A table's actions of one status in due order: a page of its done ones is read
+            # from here a page at a time, however many it has finished over the years.
+            models.Index(
+                fields=["table", "status", "due_date", "id"], name="action_table_status_due"
+            ),
             models.Index(fields=["owner_organization", "status"], name="action_org_status"),
             models.Index(fields=["owner", "status"], name="action_owner_status"),
             # Open actions only, by due date: the progress pages count each table's overdue

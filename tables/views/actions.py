@@ -182,7 +182,13 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
         actions = actions.filter(status__in=ACTION_OPEN_STATUSES, due_date__lt=timezone.localdate())
     elif status != "all":
         actions = actions.filter(status=status)
-    page = Paginator(overdue_first(actions), PAGE_SIZE).get_page(request.GET.get("page"))
+    if status in (ActionStatus.DONE, ActionStatus.CANCELLED):
+        # A finished action is never overdue: the same order as overdue_first, which the
+        # (table, status, due_date) index gives a page at a time, however long the history.
+        actions = actions.order_by("due_date", "id")
+    else:
+        actions = overdue_first(actions)
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     actions = list(page.object_list)
     return render(
         request,

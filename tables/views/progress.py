@@ -27,7 +27,8 @@ from tables.selectors.tables import table_page
 
 
 def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, object]]:
-    tables = ActionTable.objects.all()
+    # What the page and the CSV show of each table besides its figures, and nothing more.
+    tables = ActionTable.objects.only("tenant", "name", "slug", "zone", "status", "visibility")
     if not request.membership.can_read_everything:
         tables = tables.filter(tables_granted(request.user))  # their own tables
     data = form.cleaned_data if form.is_valid() else {}
@@ -59,7 +60,8 @@ def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, obje
 # One row of the leadership page's table, made with html_row (every value escaped) rather
 # than by template tags per cell: the page lists every table (200 and more), and rendering
 # those cells through the template engine was most of the page's time. The markup is the
-# template's (templates/tables/progress/tenant.html includes the rows as they are made here).
+# template's (templates/tables/progress/tenant.html includes the rows as they are made here):
+# the counts link to the table's lists for those who may open them.
 _ROW = """  <tr>
     <th scope="row"><a href="{url}">{name}</a>{members_only}</th>
     {counts}
@@ -71,19 +73,21 @@ _ROW = """  <tr>
   </tr>
 """
 _COUNT_LINKS = (
-    '<td><a href="{url}" aria-label="{open_label}">{open}</a></td>\n'
-    '    <td><a href="{url}?status=overdue" aria-label="{overdue_label}">{overdue}</a></td>\n'
-    '    <td><a href="{url}?status=done" aria-label="{done_label}">{done}</a></td>'
+    '<td><a href="{actions_url}" aria-label="{open_label}">{open}</a></td>\n'
+    '    <td><a href="{actions_url}?status=overdue" aria-label="{overdue_label}">{overdue}</a>'
+    "</td>\n"
+    '    <td><a href="{actions_url}?status=done" aria-label="{done_label}">{done}</a></td>'
 )
 _COUNTS = "<td>{open}</td><td>{overdue}</td><td>{done}</td>"
+_ROW_LINKED, _ROW_PLAIN = (_ROW.replace("{counts}", counts) for counts in (_COUNT_LINKS, _COUNTS))
 _BADGE = '<span class="badge badge--{kind}">{label}</span>'
 
 
 def _row_html(
     rows: list[dict[str, object]], *, tenant_slug: str, viewable: set[int] | None
 ) -> None:
-    """Each row's HTML, with what it repeats made once per page: one reverse() per kind of
-    link, each day's date formatted once, each label translated once."""
+    """Each row's HTML in one step, with what rows repeat made once per page: one reverse()
+    per kind of link, each day's date formatted once, each label translated once."""
     progress_url = url_maker("tables:progress", "table_slug", tenant_slug=tenant_slug)
     actions_url = url_maker("tables:actions", "table_slug", tenant_slug=tenant_slug)
     outcomes_url = url_maker("tables:outcomes", "table_slug", tenant_slug=tenant_slug)
@@ -95,47 +99,39 @@ def _row_html(
         "measures": gettext("%(n)s of %(total)s measures on track at %(name)s"),
     }
     members_only = html_row(" " + _BADGE, kind="private", label=gettext("Members only"))
-    stale = html_row(_BADGE, kind="overdue", label=gettext("No meeting in 90 days"))
-    many_overdue = html_row(_BADGE, kind="overdue", label=gettext("Many overdue"))
+    stale = html_row(_BADGE + " ", kind="overdue", label=gettext("No meeting in 90 days"))
+    many = html_row(_BADGE, kind="overdue", label=gettext("Many overdue"))
+    flag_cells = {  # (stale, many overdue) → the cell
+        (False, False): "—",
+        (True, False): stale,
+        (False, True): many,
+        (True, True): stale + many,
+    }
     for row in rows:
-        t = row["table"]
+        t, flags = row["table"], row["flags"]
         row["can_view"] = viewable is None or t.pk in viewable
-        counts = {"open": t.open_count, "overdue": t.overdue_count, "done": t.done_count}
-        if row["can_view"]:
-            counts = html_row(
-                _COUNT_LINKS,
-                url=actions_url(table_slug=t.slug),
-                open_label=labels["open"] % {"n": t.open_count, "name": t.name},
-                overdue_label=labels["overdue"] % {"n": t.overdue_count, "name": t.name},
-                done_label=labels["done"] % {"n": t.done_count, "name": t.name},
-                **counts,
-            )
-        else:
-            counts = html_row(_COUNTS, **counts)
-        flags = row["flags"]
+        name = t.name
         row["html"] = html_row(
-            _ROW,
+            _ROW_LINKED if row["can_view"] else _ROW_PLAIN,
             url=progress_url(table_slug=t.slug),
-            name=t.name,
+            name=name,
             members_only=members_only if t.is_members_only else "",
-            counts=counts,
+            actions_url=actions_url(table_slug=t.slug),
+            open=t.open_count,
+            overdue=t.overdue_count,
+            done=t.done_count,
+            open_label=labels["open"] % {"n": t.open_count, "name": name},
+            overdue_label=labels["overdue"] % {"n": t.overdue_count, "name": name},
+            done_label=labels["done"] % {"n": t.done_count, "name": name},
             last=day(t.last_meeting) or "—",
             next=day(t.next_meeting) or "—",
             attendance="—" if row["attendance"] is None else f"{row['attendance']}%",
             outcomes_url=outcomes_url(table_slug=t.slug),
             measures_label=labels["measures"]
-            % {"n": row["on_track"], "total": row["measures"], "name": t.name},
+            % {"n": row["on_track"], "total": row["measures"], "name": name},
             on_track=row["on_track"],
             measures=row["measures"],
-            flags=(
-                html_row(
-                    "{stale}{many}",
-                    stale=html_row("{badge} ", badge=stale) if flags.stale else "",
-                    many=many_overdue if flags.many_overdue else "",
-                )
-                if flags.stale or flags.many_overdue
-                else "—"
-            ),
+            flags=flag_cells[flags.stale, flags.many_overdue],
         )
 
 

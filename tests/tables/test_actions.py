@@ -13,6 +13,7 @@ from cswb.models import ActivityEvent
 from partners.models import OrgRole
 from partners.services.organizations import organization_staff_add
 from tables.models import Action, ActionStatus, ActionUpdate
+from tables.selectors.actions import overdue_first
 from tables.services.actions import (
     PAST_DUE_AT_CREATION,
     action_create,
@@ -401,3 +402,31 @@ def test_a_long_decision_keeps_its_words_once(world: World) -> None:
         action = decision_to_action(decision=decision, actor=world.admin)
     assert len(action.title) <= 200 and action.title.endswith("…")
     assert action.description == text.strip()  # the whole decision, once, where it fits
+
+
+def test_a_finished_list_is_in_due_order_page_by_page(world: World, client_for) -> None:
+    """Done (or cancelled) actions are never overdue: their list is in due order, oldest
+    first, those without a date last, as overdue_first orders every list, page after page."""
+    today = timezone.localdate()
+    dues = [today + timedelta(days=d) for d in (40, -300, 5, -20, 90)] + [None] * 2
+    for n, due in enumerate(dues * 5):
+        action_build(
+            world.food, actor=world.admin, title=f"Done {n}", statuses=["done"], due_date=due
+        )
+    action_build(
+        world.food, actor=world.admin, title="Still open", due_date=today + timedelta(days=1)
+    )
+    client = client_for("admin")
+    url = reverse("tables:actions", args=["halton", world.food.slug])
+    shown = []
+    for page in (1, 2):
+        shown += client.get(url, {"status": "done", "page": page}).context["actions"]
+    with scope(tenant=world.halton):
+        expected = list(
+            overdue_first(Action.objects.filter(table=world.food, status="done")).values_list(
+                "pk", flat=True
+            )
+        )
+    assert [a.pk for a in shown] == expected and len(expected) == 35
+    assert [a.due_date for a in shown][:5] == sorted(d for d in dues * 5 if d)[:5]
+    assert all(a.due_date is None for a in shown[-10:])

@@ -4,7 +4,7 @@ in (unless they work there)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -122,3 +122,82 @@ def test_existing_measures_and_actions_are_brought_up_to_date(back_to_latest) ->
     assert owners[typed_for_kinship] is None  # Kinship's, not the coordinator's
     assert owners[owned_by_staff] == staff.pk
     assert owners[her_own] == typist.pk  # no organization: it was hers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_meetings_and_measures_get_the_figures_the_progress_pages_read(
+    back_to_latest,
+) -> None:
+    """Migrations 0009 and 0010 count what was already recorded: each meeting's organizations
+    recorded and present, and whether each measure is on track by its latest value."""
+    from datetime import datetime, timedelta
+
+    old = _migrate(_with_lower_apps_at_their_latest(("tables", "0008_focus_area_retired")))
+    Tenant = old.get_model("cswb", "Tenant")
+    User = old.get_model("cswb", "User")
+    Organization = old.get_model("partners", "Organization")
+    Group = old.get_model("auth", "Group")
+    ActionTable = old.get_model("tables", "ActionTable")
+    Meeting = old.get_model("tables", "Meeting")
+    OrganizationAttendance = old.get_model("tables", "OrganizationAttendance")
+    Measure = old.get_model("tables", "Measure")
+    Observation = old.get_model("tables", "Observation")
+
+    tenant = Tenant.objects.create(slug="halton", name="Halton")
+    clerk = User.objects.create(email="coordinator@halton.example")
+    table = ActionTable.objects.create(
+        tenant=tenant, name="Youth mental health", slug="youth", zone="prevention"
+    )
+    orgs = [
+        Organization.objects.create(
+            tenant=tenant, name=name, slug=name.lower(), sector="other",
+            group=Group.objects.create(name=f"halton:{name.lower()}"),
+        )
+        for name in ("Kinship", "Police", "Library")
+    ]  # fmt: skip
+    start = datetime(2026, 3, 2, 14, tzinfo=UTC)
+
+    def meeting(status: str, statuses: list[str]) -> int:
+        m = Meeting.objects.create(
+            tenant=tenant, table=table, title="Regular", starts_at=start,
+            ends_at=start + timedelta(hours=1), status=status, created_by=clerk,
+        )  # fmt: skip
+        for org, status_ in zip(orgs, statuses, strict=False):
+            OrganizationAttendance.objects.create(
+                tenant=tenant, meeting=m, organization=org, status=status_
+            )
+        return m.pk
+
+    held = meeting("held", ["present", "absent", "present"])
+    by_person_only = meeting("held", [])
+    upcoming = meeting("scheduled", [])
+
+    def measure(values: list[tuple[date, str]]) -> int:
+        m = Measure.objects.create(
+            tenant=tenant, table=table, name="Days to first appointment", kind="how_well",
+            unit="days", direction="down", baseline_value=Decimal(50),
+            baseline_date=date(2024, 1, 1), target_value=Decimal(30), target_date=date(2028, 1, 1),
+        )  # fmt: skip
+        for period_end, value in values:
+            Observation.objects.create(
+                tenant=tenant, measure=m, value=Decimal(value), period_end=period_end,
+                recorded_by=clerk,
+            )  # fmt: skip
+        return m.pk
+
+    on_pace = measure([(date(2024, 6, 30), "49"), (date(2025, 1, 1), "44")])
+    behind = measure([(date(2025, 1, 1), "44"), (date(2026, 1, 1), "49")])  # latest counts
+    no_values = measure([])
+
+    new = _migrate(_with_lower_apps_at_their_latest(("tables", "0010_measure_on_track")))
+    Meeting = new.get_model("tables", "Meeting")
+    Measure = new.get_model("tables", "Measure")
+    figures = {
+        pk: (recorded, present)
+        for pk, recorded, present in Meeting.objects.values_list(
+            "pk", "organizations_recorded", "organizations_present"
+        )
+    }
+    assert figures == {held: (3, 2), by_person_only: (0, 0), upcoming: (0, 0)}
+    on_track = dict(Measure.objects.values_list("pk", "is_on_track"))
+    assert on_track == {on_pace: True, behind: False, no_values: False}
