@@ -17,6 +17,10 @@ COPY . .
 # collectstatic needs settings, not secrets: a throwaway key for this one step.
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
+# Where uploaded import files wait for the worker: owned by the portal's user, so the named
+# volume docker-compose mounts here starts with that owner.
+RUN mkdir -p /app/var/imports && chown -R cswb:cswb /app/var
+
 USER cswb
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

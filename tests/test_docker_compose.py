@@ -3,6 +3,7 @@ Debian's docker-compose validates without a Docker engine; .ci/run installs it."
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -78,3 +79,28 @@ def test_database_and_workers_are_sized_for_a_small_machine() -> None:
     assert "max_parallel_workers_per_gather=0" in config
     assert "work_mem=16MB" in config
     assert "DATABASE_CONN_MAX_AGE: '60'" in config
+
+
+def _import_dir(block: str) -> str:
+    match = re.search(r"^      IMPORT_DIR: (\S+)$", block, re.M)
+    assert match, "IMPORT_DIR is not set"
+    return match.group(1).strip("'\"")
+
+
+def test_web_and_the_worker_share_the_import_files() -> None:
+    """An upload is stored on disk by a web process and read by the Celery worker (the check
+    and the apply run in the background): both mount one named volume where IMPORT_DIR
+    points, and the image makes that directory the portal user's, so the volume starts so."""
+    services = _service_blocks()
+    mounts = {}
+    for name in ("web", "worker"):
+        where = _import_dir(services[name])
+        found = re.search(rf"^    - (\w+):{re.escape(where)}(:rw)?$", services[name], re.M)
+        assert found, f"{name} has no volume at IMPORT_DIR ({where})"
+        mounts[name] = found.group(1)
+    assert mounts["web"] == mounts["worker"], mounts
+    top = _compose("config").stdout.split("\nvolumes:\n", 1)[1]
+    assert re.search(rf"^  {mounts['web']}:", top, re.M), "the import volume is not declared"
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    where = _import_dir(services["web"])
+    assert re.search(rf"mkdir -p {re.escape(where)} && chown -R cswb", dockerfile)
