@@ -22,10 +22,11 @@ class IndicatorUploadForm(forms.Form):
     meta_en = forms.FileField(
         label="Metadata (English), optional",
         required=False,
-        help_text="For Open SDG data: the cif_meta_<code>.md file that goes with it.",
+        help_text="For Open SDG data: the metadata file that goes with it "
+        "(cif_meta_3-13-1.md for cif_indicator_3-13-1.csv).",
     )
     meta_fr = forms.FileField(
         label="Metadata (French), optional",
         required=False,
-        help_text="The French cif_meta_<code>.md, from the fr/ folder.",
+        help_text="The French metadata file of the same name, from the fr/ folder.",
     )

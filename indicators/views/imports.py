@@ -13,6 +13,7 @@ from cswb.access import TenantNeed, get_tenant_for
 from cswb.imports import import_record_create
 from cswb.models import ImportKind, ImportRecord
 from indicators.forms.imports import IndicatorUploadForm
+from indicators.selectors.imports import catalogue_imports_listed
 from indicators.services.imports import format_guess
 
 PAGE_SIZE = 20
@@ -50,6 +51,12 @@ def indicator_imports(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(
         request,
         "indicators/imports/list.html",
-        {"tenant": tenant, "form": form, "page": page, "records": list(page.object_list)},
+        {
+            "tenant": tenant,
+            "form": form,
+            "page": page,
+            "records": list(page.object_list),
+            "catalogue": catalogue_imports_listed(),
+        },
         status=status,
     )

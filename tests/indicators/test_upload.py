@@ -144,3 +144,27 @@ def test_the_import_page_reads_in_a_fixed_number_of_queries(
         assert admin.get(url).status_code == 200
     with django_assert_max_num_queries(17):
         assert admin.get(UPLOAD).status_code == 200
+
+
+def test_the_imports_page_lists_the_shared_catalogues_files_too(world: World, client_for) -> None:
+    """The demo (and the site's staff) import the public files into the shared catalogue,
+    which belongs to no plan: the page lists them apart, never as "nothing imported"."""
+    with scopes_disabled():
+        for n, state in enumerate(("applied", "applied", "rejected")):
+            ImportRecord.objects.create(
+                kind="indicators", file_name=f"cif_indicator_{n}.csv", checksum="0" * 64,
+                state=state, rows_total=100 + n, created_count=100 + n,
+            )  # fmt: skip
+        ImportRecord.objects.create(
+            tenant=world.lakeshore, kind="indicators", file_name="lakeshore-own.csv",
+            checksum="1" * 64, state="applied",
+        )  # fmt: skip
+    page = client_for("admin").get(UPLOAD).content.decode()
+    mine = page[page.index('id="imports-heading"') : page.index('id="catalogue-heading"')]
+    assert "No indicator file has been imported into this plan yet." in mine
+    assert "The dashboard reads the shared catalogue below." in mine
+    shared = page[page.index('id="catalogue-heading"') :]
+    assert "cif_indicator_0.csv" in shared and "cif_indicator_1.csv" in shared
+    assert "101: 101 new, 0 updated" in shared
+    assert "cif_indicator_2.csv" not in shared  # not applied: nothing of it is read
+    assert "lakeshore-own.csv" not in page
