@@ -10,8 +10,17 @@ from django.db.models import Prefetch
 
 from cswb.models import Tenant, TenantMembership, User
 from indicators.models import Indicator, IndicatorTable, StoryNote
-from indicators.selectors.catalogue import geographies_marked
-from indicators.selectors.dashboard import Latest, latest_shown, progress_statuses, unit_of
+from indicators.selectors.dashboard import (
+    IndicatorRead,
+    PlacedStatus,
+    PlaceValue,
+    indicators_present,
+    latest_shown,
+    placed_locally,
+    places_read,
+    statuses_placed,
+    unit_of,
+)
 from indicators.selectors.observations import latest_values
 from tables.access import TableNeed, tables_allowed
 from tables.models import Action, ActionTable
@@ -71,50 +80,45 @@ def actions_to_choose(
 
 @dataclass(frozen=True)
 class TableIndicator:
-    indicator: Indicator
-    ours_name: str
-    ours: Latest | None
-    comparison: Latest | None
-    status: str
-    status_label: str
+    indicator: IndicatorRead
+    places: list[
+        PlaceValue
+    ]  # the plan's place and comparison (the country when neither has values)
+    status: PlacedStatus
 
 
 def indicators_for_table(*, table: ActionTable, tenant: Tenant) -> list[TableIndicator]:
     """The population indicators a table works to turn, each with its latest value for the
-    plan's first place and its comparison, and its progress status. Five queries (one when
-    the table works on none)."""
-    indicators = list(
-        Indicator.objects.filter(
-            pk__in=IndicatorTable.objects.filter(table=table).values("indicator_id")
-        )
-        .select_related("domain")
-        .order_by("domain__position", "code")
-    )
-    if not indicators:
+    plan's place and its comparison (or the country, when neither has one), and its progress
+    status with the place it is for, as the dashboard shows them. Six queries (one when the
+    table works on none)."""
+    linked = list(IndicatorTable.objects.filter(table=table).values_list("indicator_id", flat=True))
+    if not linked:
         return []
-    marked = geographies_marked(tenant=tenant)
-    latest = latest_values(indicators=indicators, geographies=marked.all)
-    primary = marked.ours[0] if marked.ours else None
-    progress = progress_statuses(
-        indicator_ids=[i.pk for i in indicators], tenant=tenant, place=primary
+    marked, countries = places_read(tenant=tenant)
+    indicators, present = indicators_present(
+        Indicator.objects.filter(pk__in=linked).order_by("domain__position", "code"),
+        marked=marked,
+        countries=countries,
     )
+    placed = {i.pk: placed_locally(i, marked=marked, present=present) for i in indicators}
+    latest = latest_values(
+        indicators=indicators, geographies={g for p in placed.values() for g in p.shown}
+    )
+    statuses = statuses_placed(tenant=tenant, places={pk: p.valued for pk, p in placed.items()})
     rows = []
     for indicator in indicators:
         unit = unit_of(indicator)
-        ours = next((g for g in marked.ours if (indicator.pk, g.pk) in latest), primary)
-
         rows.append(
             TableIndicator(
                 indicator=indicator,
-                ours_name=ours.name if ours else "",
-                ours=latest_shown(latest.get((indicator.pk, ours.pk)), unit) if ours else None,
-                comparison=(
-                    latest_shown(latest.get((indicator.pk, marked.comparison.pk)), unit)
-                    if marked.comparison
-                    else None
-                ),
-                status=progress[indicator.pk][0].status,
-                status_label=progress[indicator.pk][0].label,
+                places=[
+                    PlaceValue(
+                        name=g.name, latest=latest_shown(latest.get((indicator.pk, g.pk)), unit)
+                    )
+                    for g in placed[indicator.pk].shown
+                ],
+                status=statuses[indicator.pk],
             )
         )
     return rows

@@ -47,6 +47,50 @@ def breakdown_label(series: Series) -> str:
     return "; ".join(f"{k}: {v}" for k, v in sorted(series.dimensions.items()) if v) or series.key
 
 
+def _dimensions_named(names: list[str]) -> str:
+    """ "By age group", "By age group and sex", "By age group, sex and visible minority"
+    (an acronym keeps its capitals)."""
+    words = [n if n[:2].isupper() else n[:1].lower() + n[1:] for n in names]
+    joined = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return f"By {joined}"
+
+
+def breakdown_choices(series: list[Series]) -> list[tuple[str, object]]:
+    """The breakdowns to choose from: the one shown first and the headline, then one group
+    per set of dimensions a breakdown changes from the one shown first ("By age group and
+    sex"), each named by those values alone ("18 to 34 years; Females"). A select of 123
+    breakdowns reads as a dozen groups."""
+    default = next((s for s in series if s.is_default), None)
+    base = default.dimensions if default else {}
+    first: list[tuple[str, str]] = []
+    groups: dict[tuple[str, ...], list[tuple[Series, str]]] = {}
+    for s in series:
+        changed = [
+            k for k in sorted(s.dimensions) if s.dimensions[k] and s.dimensions[k] != base.get(k)
+        ]
+        if s is default or not changed:
+            first.append((s.key, breakdown_label(s)))
+            continue
+        groups.setdefault(tuple(changed), []).append(
+            (s, "; ".join(s.dimensions[k] for k in changed))
+        )
+    first.sort(key=lambda choice: default is None or choice[0] != default.key)
+    choices: list[tuple[str, object]] = list(first)
+    for names, members in sorted(groups.items(), key=lambda item: (len(item[0]), item[0])):
+        labels = [label for _, label in members]
+        choices.append(
+            (
+                _dimensions_named(list(names)),
+                [
+                    # Two breakdowns that differ elsewhere keep their full names.
+                    (s.key, label if labels.count(label) == 1 else breakdown_label(s))
+                    for s, label in members
+                ],
+            )
+        )
+    return choices
+
+
 @dataclass(frozen=True)
 class Cell:
     geography: str
@@ -357,19 +401,28 @@ def _input_text(value: object) -> str:
 
 
 def status_view(
-    *, indicator: Indicator, tenant: Tenant, marked: OurGeographies
+    *, indicator: Indicator, tenant: Tenant, places: list[Geography]
 ) -> StatusView | None:
-    """The progress status for the plan's first place if worked out, else the headline's; the
-    plan's override shown instead, with both visible. Two queries."""
+    """The progress status worked out for the first of `places` (the lines drawn: the plan's
+    own, its comparison, the country) that has one, the headline counting as the country's,
+    and named with its place (else the national headline, named so); the plan's override
+    shown instead, with both visible. Two queries."""
     computed = list(ProgressStatus.objects.filter(indicator=indicator).select_related("geography"))
-    primary = marked.ours[0] if marked.ours else None
 
     def pick(geography_id: int | None) -> ProgressStatus | None:
         candidates = [p for p in computed if p.geography_id == geography_id]
         candidates.sort(key=lambda p: p.tenant_id is None)  # the plan's own first
         return candidates[0] if candidates else None
 
-    chosen = (pick(primary.pk) if primary else None) or pick(None)
+    chosen, where = None, ""
+    for place in places:
+        chosen = pick(place.pk) or (pick(None) if place.kind == GeoKind.COUNTRY else None)
+        if chosen is not None:
+            where = place.name
+            break
+    else:  # none of the lines drawn has one: the national headline, said so
+        chosen = pick(None)
+        where = "Canada, as Statistics Canada publishes it" if chosen is not None else ""
     override = ProgressOverride.objects.filter(indicator=indicator, tenant=tenant).first()
     if chosen is None and override is None:
         return None
@@ -381,7 +434,7 @@ def status_view(
     return StatusView(
         code=override.status if override else chosen.status,
         label=override.get_status_display() if override else computed_label,
-        geography=chosen.geography.name if chosen and chosen.geography else "",
+        geography=where,
         override_reason=override.reason if override else "",
         computed_label=computed_label,
         inputs=inputs,

@@ -66,7 +66,9 @@ def indicator_context(
         "indicator": indicator,
         "breakdown_form": form,
         "view": view,
-        "status": status_view(indicator=indicator, tenant=tenant, marked=marked),
+        "status": status_view(
+            indicator=indicator, tenant=tenant, places=view.geographies if view else marked.all
+        ),
         "tables": tables_working_on(
             indicator=indicator, user=request.user, membership=request.membership
         ),

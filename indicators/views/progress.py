@@ -33,7 +33,7 @@ def status_override(request: HttpRequest, tenant_slug: str, indicator: str) -> H
     ind = found.indicator
     current = ProgressOverride.objects.filter(tenant=request.tenant, indicator=ind).first()
     status = status_view(
-        indicator=ind, tenant=request.tenant, marked=geographies_marked(tenant=request.tenant)
+        indicator=ind, tenant=request.tenant, places=geographies_marked(tenant=request.tenant).all
     )
     form = ProgressOverrideForm(
         request.POST if request.method == "POST" else None,

@@ -42,6 +42,10 @@ def _data(world: World) -> None:
         None, code="16.2.1", name="Police-reported crime, incidents per 100,000",
         years=range(2015, 2025), domain_slug="safety",
     )  # fmt: skip
+    indicator_values_build(
+        None, code="TO.SHELTER.ACTIVE", name="People actively experiencing homelessness",
+        geographies=("Toronto",), years=range(2018, 2025), domain_slug="community",
+    )  # fmt: skip
     with scope(tenant=None):
         Observation.objects.filter(
             indicator=opioids, series__key="", geography__name="Halton Region",
@@ -54,6 +58,7 @@ def _data(world: World) -> None:
         )  # fmt: skip
         ProgressStatus.objects.create(
             indicator=opioids, status="deterioration", score=-3,
+            geography=Geography.objects.get(name="Halton Region"),
             inputs={"method": "open_sdg", "base_year": 2016, "latest_year": 2024},
         )  # fmt: skip
     with scope(tenant=world.halton):
@@ -97,8 +102,23 @@ def test_the_dashboard_reads_well_and_filters_in_place(
     card = page.locator(".indicator-card", has_text="opioid")
     expect(card).to_contain_text("Halton Region")
     expect(card).to_contain_text("Ontario")
-    expect(card).to_contain_text("Deterioration")
+    expect(card.locator(".indicator-card__status")).to_have_text(
+        "Progress status: Halton Region: Deterioration"
+    )
     expect(card.get_by_role("img")).to_have_attribute("aria-label", re.compile(r"rate rose"))
+    # Toronto's series is not Halton's: counted apart, one link away.
+    expect(page.locator(".indicator-card", has_text="homelessness")).to_have_count(0)
+    page.get_by_role("link", name="Show the indicators for other places").click()
+    expect(page).to_have_url(re.compile(r"[?&]places=other"))
+    expect(page.locator("#result-count")).to_have_text(
+        "1 indicator has values only for other places."
+    )
+    expect(page.locator(".indicator-card", has_text="homelessness")).to_contain_text("Toronto")
+    expect(page.get_by_label("Places")).to_have_value("other")
+    _fits(page)
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to our indicators").click()
+    expect(page.locator("#result-count")).to_have_text("2 indicators.")
     _fits(page)
     assert_accessible(page)
 
@@ -135,8 +155,15 @@ def test_an_indicator_page_with_its_chart_table_and_breakdowns(
     _fits(page)
     assert_accessible(page)
 
-    page.get_by_role("combobox", name="Breakdown").select_option(label="Sex: Female")
-    page.get_by_role("button", name="Show").click()
+    # The breakdowns come in groups ("By sex"); chosen by keyboard alone, kept in the address.
+    breakdown = page.get_by_role("combobox", name="Breakdown")
+    expect(breakdown.locator("optgroup[label='By sex'] option")).to_have_text(["Female", "Male"])
+    breakdown.focus()
+    page.keyboard.press("ArrowDown")
+    expect(breakdown).to_have_value("Sex=Female")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Show")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"breakdown=Sex%3DFemale"))
     expect(page.get_by_role("heading", name="Values: Sex: Female")).to_be_visible()
     expect(page.get_by_role("link", name="Download these values (CSV)")).to_have_attribute(
@@ -190,7 +217,7 @@ def test_an_admin_sets_the_status_by_keyboard_and_clears_it(
 
     page.goto("/halton/indicators/")
     card = page.locator(".indicator-card", has_text="opioid")
-    expect(card).to_contain_text("Set by an admin; worked out: Deterioration.")
+    expect(card).to_contain_text("Set by an admin; worked out for Halton Region: Deterioration.")
     _fits(page)
     assert_accessible(page)
 

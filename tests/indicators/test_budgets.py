@@ -45,6 +45,11 @@ def _grow(world: World, *, indicators: int, places: list[str], years: range) -> 
                 allowed_actions=[action.pk],
             )  # fmt: skip
         slugs.append(indicator.slug)
+        # And one for places that are not the plan's (the dashboard lists it apart).
+        indicator_values_build(
+            None, code=f"9.{next(_codes)}", geographies=[f"Elsewhere {n}" for n in range(3)],
+            years=years,
+        )  # fmt: skip
     return slugs
 
 
@@ -69,8 +74,11 @@ def _queries(client, url: str) -> int:
 PAGES = {
     # Each page's own queries, plus five for the session, the person, their plan and membership.
     # The indicator page's include one for the codes its places have had (HR_UID 2236, 3536).
-    "dashboard": ("member", lambda w: "/halton/indicators/", 15),
-    "dashboard filtered": ("member", lambda w: f"/halton/indicators/?table={w.table.slug}", 16),
+    "dashboard": ("member", lambda w: "/halton/indicators/", 14),
+    "dashboard filtered": ("member", lambda w: f"/halton/indicators/?table={w.table.slug}", 15),
+    "dashboard by status": ("member", lambda w: "/halton/indicators/?status=limited_progress", 14),
+    # One more: the places each of them has values for.
+    "dashboard, other places": ("member", lambda w: "/halton/indicators/?places=other", 15),
     "indicator page": ("coordinator", lambda w: f"/halton/indicators/{w.first}/", 27),
     "indicator breakdown": (
         "member",

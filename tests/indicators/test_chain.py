@@ -4,13 +4,15 @@ written, edited and deleted (after asking) by admins and the coordinators of tho
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django_scopes import scope
 
 from cswb.models import ActivityEvent
-from indicators.models import IndicatorTable, StoryNote
+from indicators.models import Geography, IndicatorTable, ProgressStatus, StoryNote
 from indicators.services.chain import story_note_create
 
 from ..builders import action_build, indicator_values_build
@@ -177,3 +179,33 @@ def test_notes_and_links_stay_in_their_plan(world: World, indicator, client_for)
     assert world.table.name not in lakeshore_page
     assert outsider.get(f"/lakeshore/indicators/3-8-1/notes/{note.pk}/edit/").status_code == 404
     assert outsider.get(f"/halton/indicators/3-8-1/notes/{note.pk}/edit/").status_code == 404
+
+
+def test_a_tables_indicators_name_the_place_of_each_status(world: World, client_for) -> None:
+    """On the table's page as on the dashboard: the country's values and status only where
+    the plan's places have none, and every status says which place it is for."""
+    with scope(tenant=None):
+        Geography.objects.create(name="Canada", kind="country")
+    local = indicator_values_build(None, code="3.13.1", name="Opioid deaths")
+    national = indicator_values_build(
+        None, code="3.8.1", name="Mental health", geographies=("Canada",)
+    )
+    mark(world)
+    with scope(tenant=None):
+        for found in (local, national):
+            ProgressStatus.objects.create(indicator=found, status="deterioration")  # headline
+    link(world, local, world.table)
+    link(world, national, world.table)
+    page = client_for("member").get(f"/halton/tables/{world.table.slug}/").content.decode()
+    rows = {
+        re.sub(r"<[^>]+>", "", name): " ".join(unescape(re.sub(r"<[^>]+>", " ", cells)).split())
+        for name, cells in re.findall(r'<th scope="row"><a [^>]*>(.*?)</a></th>(.*?)</tr>',
+                                      page, re.S)
+    }  # fmt: skip
+    assert rows["Opioid deaths"] == (
+        "Halton Region: 105.0 per 100,000 (2020) Ontario: 106.0 per 100,000 (2020) Not available"
+    )
+    assert rows["Mental health"] == (
+        "Halton Region: no value Ontario: no value Canada: 105.0 per 100,000 (2020) "
+        "Canada: Deterioration"
+    )

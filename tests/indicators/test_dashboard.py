@@ -17,6 +17,7 @@ from indicators.models import (
     IndicatorTable,
     Observation,
     Period,
+    ProgressOverride,
     ProgressStatus,
     TenantGeography,
 )
@@ -71,14 +72,17 @@ def test_latest_value_for_our_place_beside_the_comparison(world: World, client_f
     )  # fmt: skip
     mark(world)
     with scope(tenant=None):
-        ProgressStatus.objects.create(indicator=indicator, status="deterioration")
+        ProgressStatus.objects.create(
+            indicator=indicator, status="deterioration",
+            geography=Geography.objects.get(name="Halton Region"),
+        )  # fmt: skip
     page = client_for("member").get(URL).content.decode()
     card = _text(page[page.index("Opioid toxicity deaths") :])
     assert "Halton Region 30.0 per 100,000 2023" in card
     assert "Ontario 2,700.0" in card
     # Halton's latest (2023) against the year before (2022): down, which is better.
-    assert "Down since 2022, better" in card
-    assert "Deterioration" in card
+    assert "Halton Region: ↓ Down since 2022, better" in card
+    assert "Progress status: Halton Region: Deterioration" in card
     # The sparkline's text equivalent is the series in a sentence.
     assert re.search(
         r'<svg [^>]*role="img"[^>]*aria-label="Halton Region&#x27;s rate fell from 41.0 to 30.0 '
@@ -179,3 +183,162 @@ def test_a_partial_latest_value_says_how_far_it_runs(world: World, client_for) -
         last.update(status="partial", complete_through=date(2024, 9, 30))
     text = _text(client_for("member").get(URL).content.decode())
     assert "2024 (partial, to September 30, 2024)" in text
+
+
+def _canada() -> None:
+    with scope(tenant=None):
+        Geography.objects.create(name="Canada", kind="country")
+
+
+def _card(page: str, name: str) -> str:
+    card = page[page.index(name) :]
+    return _text(card[: card.index("</li>")])
+
+
+def test_a_status_is_for_a_place_on_the_card_and_names_it(world: World, client_for) -> None:
+    """Statistics Canada's headline status is Canada's: it is never shown beside Halton's or
+    Ontario's values as if it were theirs."""
+    _canada()
+    both = indicator_values_build(
+        None, code="3.13.1", name="Opioid deaths",
+        geographies=("Halton Region", "Ontario", "Canada"),
+    )  # fmt: skip
+    ontario = indicator_values_build(
+        None, code="16.2.1", name="Crime rate", geographies=("Ontario", "Canada")
+    )  # fmt: skip
+    national = indicator_values_build(
+        None, code="3.8.1", name="Mental health", geographies=("Canada",)
+    )  # fmt: skip
+    mark(world)
+    with scope(tenant=None):
+        for indicator in (both, ontario, national):  # the headline, as published
+            ProgressStatus.objects.create(indicator=indicator, status="deterioration")
+        for indicator in (both, ontario):
+            ProgressStatus.objects.create(
+                indicator=indicator, status="substantial_progress",
+                geography=Geography.objects.get(name="Ontario"),
+            )  # fmt: skip
+    client = client_for("member")
+    page = client.get(URL).content.decode()
+    card = _card(page, "Opioid deaths")
+    # Halton has values but no status worked out: Ontario's, named, not Canada's.
+    assert "Halton Region 105.0 per 100,000 2020" in card
+    assert "Progress status: Ontario: On track" in card and "Deterioration" not in card
+    assert "Canada" not in card  # both places have values: no need for the country
+    card = _card(page, "Crime rate")
+    assert "Halton Region No value" in card
+    assert "Ontario: ↑ Up since 2019, worse" in card
+    assert "Progress status: Ontario: On track" in card and "Canada" not in card
+    # Neither place has values: the country's are shown, and its status says it is Canada's.
+    card = _card(page, "Mental health")
+    assert "Halton Region No value Ontario No value Canada 105.0 per 100,000 2020" in card
+    assert "Canada: ↑ Up since 2019, worse" in card
+    assert "Progress status: Canada: Deterioration" in card
+    # The status filter reads the status shown.
+    on_track = (
+        _text(client.get(URL, {"status": "substantial_progress"}).content.decode())
+        if (client := client_for("member"))
+        else ""
+    )
+    assert "Opioid deaths" in on_track and "Crime rate" in on_track
+    assert "Mental health" not in on_track and "2 indicators match these filters." in on_track
+
+
+def test_an_admins_status_names_the_place_of_the_one_worked_out(world: World, client_for) -> None:
+    indicator = indicator_values_build(None, code="3.13.1", name="Opioid deaths")
+    mark(world)
+    with scope(tenant=None):
+        ProgressStatus.objects.create(indicator=indicator, status="deterioration")  # Canada's
+        ProgressStatus.objects.create(
+            indicator=indicator, status="moderate_progress",
+            geography=Geography.objects.get(name="Ontario"),
+        )  # fmt: skip
+    with scope(tenant=world.halton):
+        ProgressOverride.objects.create(
+            tenant=world.halton, indicator=indicator, status="limited_progress",
+            reason="Counts are affected by the pandemic.", set_by=world.admin,
+        )  # fmt: skip
+    card = _card(client_for("member").get(URL).content.decode(), "Opioid deaths")
+    assert "Progress status: Limited progress" in card
+    assert (
+        "Set by an admin; worked out for Ontario: Progress made but acceleration needed. "
+        "Reason: Counts are affected by the pandemic." in card
+    )
+    assert "Deterioration" not in card
+
+
+def test_a_series_for_another_place_is_listed_apart_never_as_ours(world: World, client_for) -> None:
+    """Toronto's shelter flow on Halton's dashboard: not among Halton's indicators, but
+    counted, and one link away in a list of its own that names the place."""
+    _canada()
+    indicator_values_build(
+        None, code="3.13.1", name="Opioid deaths",
+        geographies=("Halton Region", "Ontario", "Canada"),
+    )  # fmt: skip
+    indicator_values_build(
+        None, code="TO.SHELTER.ACTIVE", name="Actively homeless", geographies=("Toronto",),
+        domain_slug="community",
+    )  # fmt: skip
+    mark(world)
+    client = client_for("member")
+    page = client.get(URL).content.decode()
+    text = _text(page)
+    assert "Actively homeless" not in text and "Toronto" not in text
+    assert "1 indicator." in text
+    assert (
+        "1 more indicator has no value for Halton Region, Ontario or Canada. "
+        "Show the indicators for other places" in text
+    )
+    assert 'href="?places=other"' in page
+    other = client.get(URL, {"places": "other"}).content.decode()
+    text = _text(other)
+    assert "1 indicator has values only for other places." in text
+    assert "None of them has a value for Halton Region, Ontario or Canada" in text
+    card = _card(other, "Actively homeless")
+    assert "Toronto 105.0 per 100,000 2020" in card and "Toronto: ↑ Up since 2019" in card
+    assert "Halton Region" not in card and "Opioid deaths" not in text
+    # The other filters stay with the link and in the address.
+    page = client.get(URL, {"domain": "community"}).content.decode()
+    assert 'href="?domain=community&amp;places=other"' in page
+    assert "No indicator matches these filters." in _text(page)
+
+
+def test_a_plan_without_places_sees_each_indicator_with_the_places_it_has(
+    world: World, client_for
+) -> None:
+    _canada()
+    indicator_values_build(
+        None, code="3.8.1", name="Mental health", geographies=("Ontario", "Canada", "Alberta")
+    )  # fmt: skip
+    page = client_for("member").get(URL).content.decode()
+    assert "has not chosen its own place and comparison yet" in _text(page)
+    card = _card(page, "Mental health")
+    # The country first, then the others by name; the rest counted.
+    assert "Canada 106.0 per 100,000 2020 Alberta 107.0 per 100,000 2020" in card
+    assert "Values for 1 more place." in card
+    assert 'name="places"' not in page
+
+
+def test_the_dashboard_comes_in_pages_that_keep_the_filters(world: World, client_for) -> None:
+    for n in range(30):
+        indicator_values_build(
+            None, code=f"3.{n:02d}", name=f"Health indicator {n:02d}", years=range(2019, 2021)
+        )  # fmt: skip
+    indicator_values_build(None, code="16.2.1", name="Crime rate", domain_slug="safety")
+    mark(world)
+    client = client_for("member")
+    first = client.get(URL, {"domain": "health"}).content.decode()
+    text = _text(first)
+    assert "30 indicators match these filters. Showing 1 to 24, page 1 of 2." in text
+    assert first.count('class="card indicator-card"') == 24
+    assert "Health indicator 23" in text and "Health indicator 24" not in text
+    assert 'href="?domain=health&amp;page=2" rel="next"' in first
+    second = client.get(URL, {"domain": "health", "page": "2"}).content.decode()
+    assert second.count('class="card indicator-card"') == 6
+    assert "Showing 25 to 30, page 2 of 2." in _text(second)
+    assert 'href="?domain=health&amp;page=1" rel="prev"' in second
+    # Results fetched by htmx carry the count (in its live region) and the pages too.
+    partial = client.get(URL, {"domain": "health"}, headers={"HX-Request": "true"})
+    body = partial.content.decode()
+    assert 'role="status" aria-live="polite"' in body and "page 1 of 2" in body
+    assert 'rel="next"' in body

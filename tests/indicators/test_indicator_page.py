@@ -13,6 +13,7 @@ import pytest
 from django_scopes import scope
 
 from indicators.models import (
+    Geography,
     Observation,
     ProgressOverride,
     ProgressStatus,
@@ -125,8 +126,13 @@ def test_one_sentence_per_line(opioids, client_for) -> None:
 def test_a_breakdown_is_chosen_in_the_address(opioids, client_for) -> None:
     client = client_for("member")
     default = client.get(URL).content.decode()
-    assert '<option value="Sex=Female">Sex: Female</option>' in default
     assert '<option value="" selected>All (headline)</option>' in default
+    # The breakdowns are grouped by what they break down by, each named by its value.
+    group = re.search(r'<optgroup label="By sex">(.*?)</optgroup>', default, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)">([^<]*)</option>', group) == [
+        ("Sex=Female", "Female"),
+        ("Sex=Male", "Male"),
+    ]
     female = client.get(URL, {"breakdown": "Sex=Female"}).content.decode()
     assert '<option value="Sex=Female" selected>' in female
     assert _table(female)[("Halton Region", "2020")] == "3.0"
@@ -172,7 +178,11 @@ def test_how_the_status_was_worked_out(opioids, world: World, client_for) -> Non
                     "current_year": 2020, "cagr_observed": 0.0412, "cagr_required": -0.0313},
         )  # fmt: skip
     html = unescape(client_for("member").get(URL).content.decode())
-    assert '<span class="status status--deterioration">Deterioration</span>' in html
+    # Worked out for the national headline only: said so beside Halton's and Ontario's lines.
+    assert (
+        '<span class="status status--deterioration">Deterioration</span> <span class="muted">'
+        "for Canada, as Statistics Canada publishes it</span>" in html
+    )
     assert "<summary>How this was worked out</summary>" in html
     assert "<dt>Base year</dt><dd>2016</dd>" in html
     assert "<dt>Growth per year needed to reach the target</dt><dd>-0.0313</dd>" in html
@@ -217,3 +227,66 @@ def test_uneven_years_are_spaced_as_time_is(world: World, client_for) -> None:
     html = client_for("member").get("/halton/indicators/11-2-2/").content.decode()
     xs = [float(x) for x in re.findall(r'<circle class="chart__point" cx="([\d.]+)"', html)[:3]]
     assert (xs[1] - xs[0]) == pytest.approx(3 * (xs[2] - xs[1]), rel=0.02)
+
+
+def test_the_status_is_the_one_of_a_line_drawn_and_names_its_place(opioids, client_for) -> None:
+    with scope(tenant=None):
+        ProgressStatus.objects.create(indicator=opioids, status="deterioration")  # headline
+        ProgressStatus.objects.create(
+            indicator=opioids, status="substantial_progress",
+            geography=Geography.objects.get(name="Ontario"),
+        )  # fmt: skip
+    html = unescape(client_for("member").get(URL).content.decode())
+    status = html[html.index('id="status-heading"') :]
+    status = status[: status.index("</details>")]
+    assert '<span class="status status--substantial_progress">On track</span>' in status
+    assert "for Ontario" in status and "Deterioration" not in status
+
+
+def test_many_breakdowns_are_grouped_by_the_dimensions_they_change(
+    world: World, client_for
+) -> None:
+    """Statistics Canada's mental-health file has 123 breakdowns over six dimensions: the
+    select groups them by what each changes from the one shown first."""
+    totals = {"Age group": "Total, 18 years and over", "Sex": "Both sexes"}
+    ages, sexes = ("18 to 34 years", "35 to 49 years"), ("Females", "Males")
+    breakdowns = [
+        totals,
+        *({**totals, "Age group": a} for a in ages),
+        *({**totals, "Sex": s} for s in sexes),
+        *({"Age group": a, "Sex": s} for a in ages for s in sexes),
+        {"Age group": "Total, 18 years and over", "Household income": "First quintile"},
+    ]
+    indicator_values_build(
+        None, code="3.8.1", name="Perceived mental health", years=range(2019, 2021),
+        breakdowns=breakdowns,
+    )  # fmt: skip
+    mark(world)
+    html = client_for("member").get("/halton/indicators/3-8-1/").content.decode()
+    select = re.search(r'<select name="breakdown"[^>]*>(.*?)</select>', html, re.S).group(1)
+    groups = dict(re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S))
+    assert list(groups) == [
+        "By age group",
+        "By household income",
+        "By sex",
+        "By age group and sex",
+    ]
+    labels = lambda text: re.findall(r">([^<]+)</option>", text)  # noqa: E731
+    assert labels(groups["By age group"]) == list(ages)
+    assert labels(groups["By household income"]) == ["First quintile"]
+    assert labels(groups["By age group and sex"]) == [
+        "18 to 34 years; Females",
+        "18 to 34 years; Males",
+        "35 to 49 years; Females",
+        "35 to 49 years; Males",
+    ]
+    # The one shown first heads the list, named in full; every breakdown is there once.
+    first = re.search(r"<option [^>]*selected>([^<]*)</option>", select).group(1)
+    assert unescape(first) == "Age group: Total, 18 years and over; Sex: Both sexes"
+    assert select.index("selected") < select.index("<optgroup")
+    assert len(re.findall(r"<option ", select)) == len(breakdowns)
+    # Chosen from a group, it is kept in the address as before.
+    chosen = client_for("member").get(
+        "/halton/indicators/3-8-1/", {"breakdown": "Age group=18 to 34 years|Sex=Males"}
+    )
+    assert "Values: Age group: 18 to 34 years; Sex: Males" in unescape(chosen.content.decode())

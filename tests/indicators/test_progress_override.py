@@ -13,7 +13,7 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import ActivityEvent
-from indicators.models import ProgressOverride, ProgressStatus
+from indicators.models import Geography, ProgressOverride, ProgressStatus
 from indicators.services.progress import (
     progress_status_override,
     progress_status_override_clear,
@@ -38,6 +38,7 @@ def opioids(world: World):
     with scope(tenant=None):
         ProgressStatus.objects.create(
             indicator=indicator, status="deterioration", score=-3,
+            geography=Geography.objects.get(name="Halton Region"),
             inputs={"method": "open_sdg_progress_measure", "base_year": 2015},
         )  # fmt: skip
     return indicator
@@ -181,7 +182,7 @@ def test_the_dashboard_shows_the_admins_status_with_the_reason_and_the_one_worke
     html = unescape(client_for("member").get("/halton/indicators/").content.decode())
     card = _text(html.split("Opioid toxicity deaths")[1].split("</li>")[0])
     assert "Limited progress" in card
-    assert f"Set by an admin; worked out: Deterioration. Reason: {REASON}" in card
+    assert f"Set by an admin; worked out for Halton Region: Deterioration. Reason: {REASON}" in card
     # The status filter follows the status shown.
     shown = client_for("member").get("/halton/indicators/", {"status": "limited_progress"})
     assert "Opioid toxicity deaths" in shown.content.decode()
