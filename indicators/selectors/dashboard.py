@@ -589,7 +589,9 @@ def _row(
         (g for g, p in zip(where.shown, places, strict=True) if p.latest is not None), None
     )
     own_obs = values[(indicator.pk, focus.pk)] if focus else []
-    points = [(o.period.label, o.value) for o in own_obs]
+    # The trend and its sentence compare whole periods: a value for part of a year is shown,
+    # with its flag, but not compared with the years before it.
+    points = [(o.period.label, o.value) for o in own_obs if o.status != ValueStatus.PARTIAL]
     latest = _latest(own_obs, unit)
     currency, stale = currency_text(latest, today=today)
     spark_text = (

@@ -31,6 +31,7 @@ from indicators.models import (
     ProgressStatus,
     Series,
     Target,
+    ValueStatus,
 )
 from indicators.models.catalogue import EVER
 from indicators.selectors.catalogue import OurGeographies
@@ -100,6 +101,7 @@ class Cell:
     status: str  # "suppressed", "partial, to September 30, 2024", …
     footnote: str
     notes: list[int] = field(default_factory=list)  # footnote numbers
+    partial: bool = False  # for part of the period only: shown, never compared with whole ones
 
     @property
     def csv_value(self) -> str:
@@ -224,6 +226,7 @@ def series_view(
                     status=flag_of(o) if o is not None else "",
                     footnote=o.footnote if o is not None else "",
                     notes=notes,
+                    partial=o is not None and o.status == ValueStatus.PARTIAL,
                 )
             )
         rows.append(TableRow(period=period.label, cells=cells))
@@ -241,7 +244,7 @@ def series_view(
     summaries = [
         summary_sentence(
             geography=g.name,
-            points=[(row.period, row.cells[n].value) for row in rows],
+            points=[(row.period, row.cells[n].value) for row in rows if not row.cells[n].partial],
             direction=indicator.direction,
             unit=unit,
         )
@@ -366,6 +369,7 @@ INPUT_LABELS = {
     "method": "Method",
     "direction": "Desired direction",
     "why": "Why not worked out",
+    "left_out": "Left out",
     "base_year": "Base year",
     "base_value": "Value in the base year",
     "current_year": "Latest year",

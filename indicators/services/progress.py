@@ -13,6 +13,8 @@ later year with a value) to the latest year.
   target -2 %…0…0.5 %…1.5 %…2 % scaled; target achieved +5) and the indicator's score is the
   mean over its series; its status follows the score's band (≥ 2.5, ≥ 0, ≥ -2.5, below).
 - Fewer than two years, or values not all of one sign: not available.
+- A value for part of a year only ("complete through September") is left out: it is not
+  comparable with whole years (the inputs say which years were left out).
 
 Stored with every input, so the indicator page can show how it was worked out. The computed
 status is shared (one per indicator and place); a plan's admins may show their own status
@@ -40,6 +42,7 @@ from indicators.models import (
     ProgressStatus,
     Series,
     Target,
+    ValueStatus,
 )
 
 DEFAULT_BASE_YEAR = 2015
@@ -175,12 +178,17 @@ def progress_compute(*, indicator: Indicator) -> list[ProgressStatus]:
         return []
     target = Target.objects.filter(indicator=indicator, series__isnull=True).first()
     by_geo: dict[int, dict[int, float]] = defaultdict(dict)
+    partial: dict[int, list[int]] = defaultdict(list)
     rows = Observation.objects.filter(series=series, value__isnull=False).values_list(
-        "geography_id", "period__start", "period__granularity", "value"
+        "geography_id", "period__start", "period__granularity", "value", "status"
     )
-    for geo_id, start, granularity, value in rows:
-        if granularity in ("year", "fiscal_year"):
-            by_geo[geo_id][start.year] = float(value)
+    for geo_id, start, granularity, value, value_status in rows:
+        if granularity not in ("year", "fiscal_year"):
+            continue
+        if value_status == ValueStatus.PARTIAL:  # part of a year is not comparable with years
+            partial[geo_id].append(start.year)
+            continue
+        by_geo[geo_id][start.year] = float(value)
     options = dict(
         direction=indicator.direction,
         base_year=target.base_year if target else None,
@@ -193,6 +201,9 @@ def progress_compute(*, indicator: Indicator) -> list[ProgressStatus]:
     out = []
     for geo_id, values in by_geo.items():
         result = indicator_progress([series_progress(values, **options)])
+        if partial.get(geo_id):
+            left_out = ", ".join(str(year) for year in sorted(partial[geo_id]))
+            result.inputs["left_out"] = f"{left_out} (part of the year only)"
         for geography_id in [geo_id, *([None] if canada and geo_id == canada.pk else [])]:
             status, _ = ProgressStatus.objects.update_or_create(
                 indicator=indicator,

@@ -185,6 +185,35 @@ def test_a_partial_latest_value_says_how_far_it_runs(world: World, client_for) -
     assert "2024 (partial, to September 30, 2024)" in text
 
 
+def test_a_partial_year_is_shown_but_neither_trend_nor_status_compares_it(
+    world: World, client_for
+) -> None:
+    """Halton's 2024 count runs to September only: it must not read as a fall from 2023, and
+    the progress status is worked out from whole years, saying which year it left out."""
+    from indicators.services.progress import progress_compute
+
+    indicator = indicator_values_build(
+        None, code="3.13.8", name="Deaths counted", years=range(2020, 2025),
+        value=lambda year, geo: 10 if year == 2024 else 40 + 2 * (year - 2020) + geo,
+    )  # fmt: skip
+    mark(world)
+    with scope(tenant=None):
+        Observation.objects.filter(indicator=indicator, period__label="2024").update(
+            status="partial", complete_through=date(2024, 9, 30)
+        )
+        statuses = progress_compute(indicator=indicator)
+    halton = next(s for s in statuses if s.geography and s.geography.name == "Halton Region")
+    assert halton.inputs["current_year"] == 2023
+    assert halton.inputs["left_out"] == "2024 (part of the year only)"
+    assert halton.status == "deterioration"  # rising, and lower is better
+    card = _card(client_for("member").get(URL).content.decode(), "Deaths counted")
+    assert "2024 (partial, to September 30, 2024)" in card
+    assert "Up since 2022, worse" in card and "Down since 2023" not in card
+    detail = _text(client_for("member").get(f"{URL}3-13-8/").content.decode())
+    assert "Left out 2024 (part of the year only)" in detail
+    assert "between 2020 and 2023" in detail and "between 2020 and 2024" not in detail
+
+
 def _canada() -> None:
     with scope(tenant=None):
         Geography.objects.create(name="Canada", kind="country")
