@@ -49,7 +49,8 @@ format: $(VENV)/.installed-dev
 ## make bench: fill a separate PostgreSQL database with seed_scale (once), then time each main page
 ## beside a floor view under gunicorn at two sizes, and the digests
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cswb_bench
-BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
+# Redis database 11: the tests use 12 to 15.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/11
 BENCH_PORT ?= 8105
 LOADTEST_PORT ?= 8106
 BENCH_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_DATABASE_URL) \
