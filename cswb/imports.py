@@ -48,6 +48,16 @@ class RowResult:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class RowTally:
+    """Rows of one action counted and not listed: a handler that decides rows in bulk yields
+    the rows the preview lists (RowResult, the first LIST_LIMIT of each action and every
+    rejected row), then the rest of each action as a tally."""
+
+    action: str
+    rows: int
+
+
 @dataclass
 class ApplyCounts:
     created: int = 0
@@ -60,7 +70,7 @@ Progress = Callable[[int], None]
 
 
 class ImportHandler(Protocol):
-    def check(self, record: ImportRecord, progress: Progress) -> Iterator[RowResult]: ...
+    def check(self, record: ImportRecord, progress: Progress) -> Iterator[RowResult | RowTally]: ...
 
     def apply(self, record: ImportRecord, progress: Progress) -> ApplyCounts: ...
 
@@ -173,6 +183,10 @@ def import_check_run(*, record: ImportRecord) -> ImportRecord:
     total = 0
     try:
         for result in handler.check(record, _progress_for(record)):
+            if isinstance(result, RowTally):
+                total += result.rows
+                counts[result.action] += result.rows
+                continue
             total += 1
             counts[result.action] += 1
             if result.action == ImportRowAction.REJECT or counts[result.action] <= LIST_LIMIT:
@@ -277,5 +291,10 @@ def import_apply_run(*, record: ImportRecord) -> ImportRecord:
 
 
 def import_files_discard(*, record: ImportRecord) -> None:
+    """The import is over (applied, or nothing will be): its stored files go, and whatever
+    its handler kept for it (`discard`, if it has one)."""
     for path in import_files(record).values():
         path.unlink(missing_ok=True)
+    handler = _HANDLERS.get(record.kind)
+    if hasattr(handler, "discard"):
+        handler.discard(record)

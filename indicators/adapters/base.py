@@ -9,11 +9,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class GeoRef:
+# Named tuples, not dataclasses: a million rows look them up by value, and a tuple's hash is
+# the cheapest there is.
+class GeoRef(NamedTuple):
     """A geography as a file names it: a name, and a code in a scheme when there is one."""
 
     name: str
@@ -22,15 +23,14 @@ class GeoRef:
     kind: str = "other"
 
 
-@dataclass(frozen=True)
-class PeriodRef:
+class PeriodRef(NamedTuple):
     start: datetime.date
     end: datetime.date
     granularity: str
     label: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ValueRow:
     line: int
     indicator: str  # the indicator's code
@@ -96,6 +96,7 @@ class Adapter(Protocol):
     def rows(self) -> Iterator[ValueRow | RowProblem]: ...
 
 
+LARGEST = Decimal(10) ** 14
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 MONTH_NAMES = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 
@@ -142,6 +143,13 @@ def parse_period(text: str) -> PeriodRef:
 def parse_value(text: str) -> Decimal | None:
     """A number as files write it ("1,070.26", "31.8%", " 12 "); empty is None (never 0).
     Raises ValueError with a reason."""
+    try:  # the usual case, a plain number, first
+        d = Decimal(text)
+    except InvalidOperation:
+        pass
+    else:
+        if d.is_finite() and abs(d) < LARGEST:
+            return d
     t = text.strip().replace(",", "")
     if t.endswith("%"):
         t = t[:-1].strip()
@@ -153,7 +161,7 @@ def parse_value(text: str) -> Decimal | None:
         raise ValueError(f"“{text.strip()[:40]}” is not a number") from None
     if not d.is_finite():
         raise ValueError(f"“{text.strip()[:40]}” is not a number")
-    if abs(d) >= Decimal(10) ** 14:
+    if abs(d) >= LARGEST:
         raise ValueError("the value is too large")
     return d
 

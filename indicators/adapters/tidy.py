@@ -48,21 +48,34 @@ class TidyAdapter:
         if self._metas is None:
             self._metas = {}
             with self.data.open(newline="", encoding="utf-8-sig") as f:
-                for row in csv.DictReader(f):
-                    code = (row.get("indicator") or "").strip()
-                    name = (row.get("indicator_name") or "").strip()
-                    if code and name and code not in self._metas:
-                        unit = (row.get("unit_type") or "").strip() or "count"
-                        self._metas[code] = IndicatorMeta(
-                            code=code[:40], name_en=name[:400],
-                            unit_type=unit if unit in UNIT_TYPES else "count",
-                            unit_label=unit,
-                            direction="positive"
-                            if (row.get("direction") or "").strip() == "positive" else "negative",
-                            domain=(row.get("domain") or "").strip() or "well-being",
-                            multiplier=100 if unit == "percent" else 1,
-                        )  # fmt: skip
+                reader = csv.reader(f)
+                header = [h.strip() for h in next(reader, [])]
+                if "indicator" not in header or "indicator_name" not in header:
+                    return []
+                at = {c: header.index(c) for c in (*REQUIRED, *OPTIONAL) if c in header}
+                code_i, name_i, width = at["indicator"], at["indicator_name"], len(header)
+                for record in reader:
+                    if len(record) != width or not record[name_i].strip():
+                        continue
+                    code = record[code_i].strip()
+                    if code and code not in self._metas:
+                        self._metas[code] = self._meta(code, record, at)
         return list(self._metas.values())
+
+    @staticmethod
+    def _meta(code: str, record: list[str], at: dict[str, int]) -> IndicatorMeta:
+        def get(column: str) -> str:
+            return record[at[column]].strip() if column in at else ""
+
+        unit = get("unit_type") or "count"
+        return IndicatorMeta(
+            code=code[:40], name_en=get("indicator_name")[:400],
+            unit_type=unit if unit in UNIT_TYPES else "count",
+            unit_label=unit,
+            direction="positive" if get("direction") == "positive" else "negative",
+            domain=get("domain") or "well-being",
+            multiplier=100 if unit == "percent" else 1,
+        )  # fmt: skip
 
     def rows(self) -> Iterator[ValueRow | RowProblem]:
         with self.data.open(newline="", encoding="utf-8-sig") as f:
@@ -76,42 +89,51 @@ class TidyAdapter:
                 )  # fmt: skip
                 return
             at = {c: header.index(c) for c in (*REQUIRED, *OPTIONAL) if c in header}
-            dims = [i for i, h in enumerate(header) if h not in REQUIRED + OPTIONAL and h]
+            row = _reader(at, [(i, h) for i, h in enumerate(header) if h not in at and h])
+            width = len(header)
             line = 1
             for record in reader:
                 start, line = line + 1, reader.line_num
-                if not any(v.strip() for v in record):
-                    continue
-                if len(record) != len(header):
-                    yield RowProblem(
-                        start, f"{len(record)} fields where the header has {len(header)}"
-                    )
+                if len(record) != width:
+                    if not "".join(record).strip():
+                        continue
+                    yield RowProblem(start, f"{len(record)} fields where the header has {width}")
                     continue
                 try:
-                    yield self._row(start, record, at, dims, header)
+                    yield row(start, record)
                 except ValueError as e:
+                    if not "".join(record).strip():
+                        continue  # a blank row
                     yield RowProblem(start, str(e))
 
-    def _row(self, line, record, at, dims, header) -> ValueRow:
+
+def _reader(at: dict[str, int], dims: list[tuple[int, str]]):
+    """A row of the file (its cells) → a ValueRow, or ValueError with the reason. The
+    columns' places are bound once: a million rows go through it."""
+    code_i, place_i, period_i, value_i = (at[c] for c in REQUIRED)
+    status_i, note_i = at.get("status"), at.get("note")
+    geos: dict[str, GeoRef] = {}  # a place as written → its reference
+
+    def row(line: int, record: list[str]) -> ValueRow:
         if "\x00" in "".join(record):
             raise ValueError("the row holds a NUL byte")
-        code = record[at["indicator"]].strip()
+        code = record[code_i].strip()
         if not code:
             raise ValueError("no indicator code")
-        place = record[at["geography"]].strip()
-        if not place:
-            raise ValueError("no geography")
-        scheme, _, geo_code = place.partition(":")
-        if geo_code and scheme in SCHEMES:
-            geo = GeoRef(name=geo_code, scheme=scheme, code=geo_code.strip(), kind=SCHEMES[scheme])
-        else:
-            geo = GeoRef(name=place[:200], kind="country" if place == "Canada" else "other")
-        status = record[at["status"]].strip().lower() if "status" in at else ""
+        place = record[place_i].strip()
+        geo = geos.get(place)
+        if geo is None:
+            if not place:
+                raise ValueError("no geography")
+            geo = _geo(place)
+            if len(geos) < 10_000:
+                geos[place] = geo
+        status = record[status_i].strip().lower() if status_i is not None else ""
         if status not in STATUSES:
             raise ValueError(
                 f"“{status[:30]}” is not a status ({', '.join(s for s in STATUSES if s)})"
             )
-        value = parse_value(record[at["value"]])
+        value = parse_value(record[value_i])
         if value is None and status not in EMPTY_STATUSES:
             if status:
                 raise ValueError(f"a {status} value needs a number")
@@ -119,9 +141,16 @@ class TidyAdapter:
         if value is not None and status in EMPTY_STATUSES:
             raise ValueError(f"a value marked {status} must be empty")
         return ValueRow(
-            line=line, indicator=code[:40], geography=geo,
-            period=parse_period(record[at["period"]]),
-            dimensions={header[i]: record[i].strip() for i in dims if record[i].strip()},
-            value=value, status=status,
-            footnote=record[at["note"]].strip() if "note" in at else "",
+            line, code[:40], geo, parse_period(record[period_i]),
+            {h: v for i, h in dims if (v := record[i].strip())}, value, status,
+            record[note_i].strip() if note_i is not None else "",
         )  # fmt: skip
+
+    return row
+
+
+def _geo(place: str) -> GeoRef:
+    scheme, _, geo_code = place.partition(":")
+    if geo_code and scheme in SCHEMES:
+        return GeoRef(name=geo_code, scheme=scheme, code=geo_code.strip(), kind=SCHEMES[scheme])
+    return GeoRef(name=place[:200], kind="country" if place == "Canada" else "other")

@@ -74,10 +74,25 @@ class Observation(models.Model):
     tenant = models.ForeignKey(
         Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    # Every key and index costs an import of a million values seconds, so there are only the
+    # ones reads and integrity need. The indicator is the series's, kept beside it for the
+    # reads by indicator: obs_ind_geo_period, which leads with it, is its index, and the
+    # series key already holds it to an indicator that exists (series → indicator is
+    # constrained), so the copy is not checked again. Values are read by indicator and place
+    # (obs_ind_geo_period) or by series (the unique keys), never by place or period alone: a
+    # place or a period, deleted almost never, is looked up in the values without an index.
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="observations")
-    geography = models.ForeignKey(Geography, on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    geography = models.ForeignKey(
+        Geography, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_index=False)
     value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     status = models.CharField(max_length=14, choices=ValueStatus.choices, blank=True, default="")
     complete_through = models.DateField(

@@ -15,10 +15,19 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
+from cswb.imports import (
+    import_apply_run,
+    import_check_run,
+    import_confirm,
+    import_handler,
+    import_record_create,
+)
 from cswb.models import ImportRecord, ImportRow
 from indicators.adapters.open_sdg import OpenSdgAdapter, meta_paths_for
+from indicators.adapters.tidy import TidyAdapter
 from indicators.models import (
     Geography,
     Indicator,
@@ -27,6 +36,7 @@ from indicators.models import (
     ProgressStatus,
     Series,
 )
+from indicators.services import import_stage
 from indicators.services.progress import series_progress
 
 from ..conftest import World
@@ -221,3 +231,203 @@ def test_progress_reproduces_the_status_statistics_canada_publishes(
     assert result.status == LABELS[published["progress_status"]]
     if code != "1.1.1":  # the one whose published value was revised since
         assert stored.status == LABELS[published["progress_status"]]
+
+
+# Large files: both passes stream the file into a staging table and work in SQL; the apply
+# takes the rows the check staged (indicators.services.import_stage).
+
+LOCAL = "indicator,indicator_name,geography,period,Sex,value,status\n"
+
+
+def _tidy(tmp_path: Path, text: str, name: str = "local.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(LOCAL + text)
+    return path
+
+
+def _check(path: Path, tenant=None) -> ImportRecord:
+    with scope(tenant=tenant), path.open("rb") as f:
+        record = import_record_create(
+            tenant=tenant, kind="indicators", upload=f, file_name=path.name, created_by=None,
+            file_format="tidy", check_in_background=False,
+        )  # fmt: skip
+        return import_check_run(record=record)
+
+
+def _apply(record: ImportRecord) -> ImportRecord:
+    with scope(tenant=record.tenant):
+        import_confirm(record=record, actor=None, in_background=False)
+        return import_apply_run(record=record)
+
+
+def _rows(record: ImportRecord, action: str) -> list[tuple[int, str, str]]:
+    with scopes_disabled():
+        found = ImportRow.objects.filter(record=record, action=action).order_by("line")
+        return [(r.line, r.summary, r.reason) for r in found]
+
+
+def _staged_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        names = connection.introspection.table_names(cursor)
+    return [n for n in names if n.startswith(import_stage.PREFIX)]
+
+
+def test_repeated_rows_are_rejected_with_their_line_and_the_first_ones(
+    world: World, tmp_path
+) -> None:
+    path = _tidy(tmp_path, (
+        "L.1,Local rate,Oakville,2024,Female,3,\n"      # line 2
+        "L.1,Local rate,Oakville,2024,Male,4,\n"        # 3
+        "L.1,Local rate,Oakville,2024,Female,5,\n"      # 4: line 2 again
+        "L.1,Local rate,Oakville,2024-25,Female,6,\n"   # 5: a fiscal year, another period
+        "L.1,Local rate,Oakville,2024,Female,,\n"       # 6: line 2 again
+        "L.1,Local rate,Oakville,2024,Male,4,\n"        # 7: line 3 again
+    ))  # fmt: skip
+    record = _check(path, world.halton)
+    assert (record.state, record.rejected_count, record.created_count) == ("rejected", 3, 3)
+    same = "the same indicator, place, period and breakdown as line"
+    assert [(line, reason) for line, _, reason in _rows(record, "reject")] == [
+        (4, f"{same} 2"), (6, f"{same} 2"), (7, f"{same} 3"),
+    ]  # fmt: skip
+    assert _rows(record, "reject")[0][1] == "L.1 · Oakville · 2024 · Female: 5"
+    assert [line for line, _, _ in _rows(record, "create")] == [2, 3, 5]
+    assert _staged_tables() == []
+    with scopes_disabled():
+        assert not Indicator.objects.filter(code="L.1").exists()
+
+
+def test_one_place_written_under_two_codes_is_one_place(world: World, tmp_path) -> None:
+    """HR_UID 2236 is Halton's health unit before 2023, superseded by 3536: a file giving
+    the same year under both gives it twice, and is told so before anything is written."""
+    path = _tidy(tmp_path, (
+        "L.2,Local count,hr_uid:2236,2019,,12,\n"
+        "L.2,Local count,hr_uid:3536,2019,,13,\n"
+        "L.2,Local count,hr_uid:3536,2020,,14,\n"
+    ))  # fmt: skip
+    record = _check(path, world.halton)
+    assert record.state == "rejected"
+    assert [(line, reason) for line, _, reason in _rows(record, "reject")] == [
+        (3, "the same indicator, place, period and breakdown as line 2")
+    ]
+
+
+def test_a_reimport_updates_what_changed_records_what_it_was_and_adds_no_second_value(
+    world: World, tmp_path
+) -> None:
+    first = _tidy(tmp_path, (
+        "L.3,Local rate,Milton,2021,,1,\n"
+        "L.3,Local rate,Milton,2022,,2,\n"
+        "L.3,Local rate,Milton,2023,,3,preliminary\n"
+    ))  # fmt: skip
+    assert _apply(_check(first, world.halton)).state == "applied"
+    again = _tidy(tmp_path, (
+        "L.3,Local rate,Milton,2021,,1.000,\n"        # the same number: unchanged
+        "L.3,Local rate,Milton,2022,,2.5,\n"          # revised
+        "L.3,Local rate,Milton,2023,,,not_published\n"  # withdrawn: empty, never zero
+        "L.3,Local rate,Milton,2024,,4,\n"            # new
+    ), name="local-again.csv")  # fmt: skip
+    record = _check(again, world.halton)
+    assert (record.created_count, record.updated_count, record.unchanged_count) == (1, 2, 1)
+    assert _rows(record, "update") == [
+        (3, "L.3 · Milton · 2022: 2.5", "was 2"),
+        (4, "L.3 · Milton · 2023: not published", "was 3"),
+    ]
+    record = _apply(record)
+    assert (record.state, record.created_count, record.updated_count) == ("applied", 1, 2)
+    with scope(tenant=world.halton):
+        values = {
+            o.period.label: (o.value, o.status, o.revision, o.batch_id)
+            for o in Observation.objects.filter(indicator__code="L.3").select_related("period")
+        }
+        assert values == {
+            "2021": (Decimal("1"), "", 0, values["2021"][3]),
+            "2022": (Decimal("2.5"), "", 1, record.pk),
+            "2023": (None, "not_published", 1, record.pk),
+            "2024": (Decimal("4"), "", 0, record.pk),
+        }
+        assert values["2021"][3] != record.pk
+        revisions = ObservationRevision.objects.filter(batch=record).order_by("previous_value")
+        assert [(r.observation.period.label, r.previous_value, r.previous_status)
+                for r in revisions] == [("2022", Decimal("2"), ""),
+                                        ("2023", Decimal("3"), "preliminary")]  # fmt: skip
+    assert _staged_tables() == []
+
+
+def test_the_apply_takes_the_rows_the_check_staged(world: World, tmp_path, monkeypatch) -> None:
+    path = _tidy(tmp_path, "L.4,Local rate,Milton,2021,,1,\nL.4,Local rate,Milton,2022,,2,\n")
+    record = _check(path, world.halton)
+    assert record.state == "checked" and len(_staged_tables()) == 2  # rows and references
+
+    def unread(self):
+        raise AssertionError("the rows are read again")
+
+    monkeypatch.setattr(TidyAdapter, "rows", unread)
+    record = _apply(record)
+    assert (record.state, record.created_count) == ("applied", 2), record.error
+    with scope(tenant=world.halton):
+        assert Observation.objects.filter(indicator__code="L.4").count() == 2
+    assert _staged_tables() == []
+
+
+def test_without_the_staged_rows_the_apply_reads_the_file_again(world: World, tmp_path) -> None:
+    path = _tidy(tmp_path, "L.5,Local rate,Milton,2021,,1,\nL.5,Local rate,Milton,2022,,2,\n")
+    record = _check(path, world.halton)
+    import_stage.Stage.discard(record.options["staged"])  # as a crash of the database would
+    record = _apply(record)
+    assert (record.state, record.created_count) == ("applied", 2), record.error
+    with scope(tenant=world.halton):
+        assert Observation.objects.filter(indicator__code="L.5").count() == 2
+
+
+def test_a_place_added_between_check_and_apply_is_the_one_used(world: World, tmp_path) -> None:
+    path = _tidy(tmp_path, "L.6,Local rate,Halton Hills,2021,,1,\n")
+    record = _check(path, world.halton)
+    with scope(tenant=world.halton):
+        hills = Geography.objects.create(tenant=world.halton, name="Halton Hills")
+    record = _apply(record)
+    assert record.state == "applied", record.error
+    with scope(tenant=world.halton):
+        assert Observation.objects.get(indicator__code="L.6").geography == hills
+        assert Geography.objects.filter(name="Halton Hills").count() == 1
+
+
+def test_a_long_file_is_written_a_chunk_of_lines_at_a_time(
+    world: World, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(import_stage, "WRITE_CHUNK", 4)
+    lines = "".join(f"L.7,Local rate,Milton,{2001 + n},,{n},\n" for n in range(10))
+    path = _tidy(tmp_path, lines + "\n\n" + lines.replace("Milton", "Acton"))
+    record = _apply(_check(path, world.halton))
+    assert (record.state, record.created_count) == ("applied", 20), record.error
+    with scope(tenant=world.halton):
+        values = Observation.objects.filter(indicator__code="L.7").values_list(
+            "geography__name", "period__label", "value"
+        )
+        assert sorted(values) == sorted(
+            (place, str(2001 + n), Decimal(n)) for place in ("Acton", "Milton") for n in range(10)
+        )
+
+
+def test_rows_past_the_listing_are_counted(world: World, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr("cswb.imports.LIST_LIMIT", 2)
+    monkeypatch.setattr("indicators.services.imports.LIST_LIMIT", 2)
+    path = _tidy(tmp_path, "".join(f"L.8,Local rate,Milton,{2001 + n},,{n},\n" for n in range(7)))
+    record = _check(path, world.halton)
+    assert (record.rows_total, record.created_count) == (7, 7)
+    assert [line for line, _, _ in _rows(record, "create")] == [2, 3]
+
+
+def test_the_progress_bar_moves_while_the_values_are_written(
+    world: World, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(import_stage, "WRITE_CHUNK", 500)
+    path = _tidy(tmp_path, "".join(
+        f"L.9,Local rate,Place {n // 20},{2001 + n % 20},,{n},\n" for n in range(2000)
+    ))  # fmt: skip
+    record = _check(path, world.halton)
+    assert record.rows_total == 2000
+    reported: list[int] = []
+    with scope(tenant=world.halton), transaction.atomic():
+        counts = import_handler("indicators").apply(record, reported.append)
+    assert counts.created == 2000
+    assert reported == [500, 1000, 1500, 2000]
