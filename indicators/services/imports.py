@@ -7,6 +7,7 @@ chunks, recording every revised value. Entry points (the task, the command) ente
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -396,11 +397,12 @@ class IndicatorImportHandler:
         refused: dict[str, str] = {}  # an indicator code → why the file may not give it
         series_refs, geo_refs, period_refs = refs.series, refs.geos, refs.periods
         add = stage.add
-        done = 0
+        done, reported = 0, 0.0
         for row in adapter.rows():
             done += 1
-            if done % PROGRESS_EVERY == 0:
-                progress(done)
+            if done % PROGRESS_EVERY == 0 and (now := time.monotonic()) >= reported + 0.2:
+                progress(done)  # a few times a second is all a progress bar shows
+                reported = now
             if isinstance(row, RowProblem):
                 if apply:
                     raise ValueError(f"line {row.line}: {row.reason}")
