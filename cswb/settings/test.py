@@ -43,3 +43,8 @@ STATIC_ROOT = None
 
 # Uploaded import files of the tests go to a temporary folder, never into the project.
 IMPORT_DIR = Path(tempfile.gettempdir()) / f"cswb-test-imports-{_xdist_worker}"
+
+# The test databases are thrown away: their commits need not wait for the disk
+# (synchronous_commit off loses nothing a test can see; it only stops each COMMIT of the
+# browser, worker and transactional tests from waiting for the write-ahead log to be flushed).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
