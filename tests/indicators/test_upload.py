@@ -168,3 +168,27 @@ def test_the_imports_page_lists_the_shared_catalogues_files_too(world: World, cl
     assert "101: 101 new, 0 updated" in shared
     assert "cif_indicator_2.csv" not in shared  # not applied: nothing of it is read
     assert "lakeshore-own.csv" not in page
+
+
+@pytest.mark.parametrize("imports", [2, 25])
+def test_the_imports_page_reads_its_lists_in_a_fixed_number_of_queries(
+    world: World, client_for, django_assert_max_num_queries, imports: int
+) -> None:
+    """The plan's own imports and the shared catalogue's, each growing: the same queries."""
+    with scopes_disabled():
+        for n in range(imports):
+            ImportRecord.objects.create(
+                kind="indicators", file_name=f"shared-{n}.csv", checksum="0" * 64,
+                state="applied", rows_total=10, created_count=10,
+            )  # fmt: skip
+            ImportRecord.objects.create(
+                tenant=world.halton, kind="indicators", file_name=f"own-{n}.csv",
+                checksum="1" * 64, state="applied", rows_total=5, created_count=5,
+                created_by=world.admin,
+            )  # fmt: skip
+    admin = client_for("admin")
+    admin.get(reverse("indicators:dashboard", args=["halton"]))  # the session's first request
+    with django_assert_max_num_queries(17):
+        page = admin.get(UPLOAD).content.decode()
+    newest = imports - 1  # the lists show the newest first
+    assert f"shared-{newest}.csv" in page and f"own-{newest}.csv" in page
