@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tables.models import Meeting
+from tables.services.actions import action_overdue_roll
 from tables.services.meetings import meeting_notice_send, meeting_reminder_send, meetings_to_remind
 
 MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
@@ -14,6 +15,14 @@ def _in_scope_of(meeting_id: int):
     with scopes_disabled():
         tenant = Meeting.objects.select_related("tenant").get(pk=meeting_id).tenant
     return scope(tenant=tenant)
+
+
+@shared_task(name="tables.roll_overdue")
+def roll_overdue() -> int:
+    """Hourly: keep each table's count of overdue actions up to today (the first run after
+    midnight moves them; the others find nothing to do)."""
+    with scopes_disabled():
+        return action_overdue_roll()
 
 
 @shared_task(name="tables.send_meeting_reminders")

@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cswb.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    # Each table's overdue count kept up to today (tables.models.ActionTally).
+    "overdue-roll": {
+        "task": "tables.roll_overdue",
+        "schedule": crontab(minute=1),
+    },
     "meeting-reminders": {
         "task": "tables.send_meeting_reminders",
         "schedule": 60 * 60,

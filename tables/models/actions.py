@@ -119,6 +119,13 @@ class ActionTally(models.Model):
     done = models.PositiveIntegerField(default=0)
     blocked = models.PositiveIntegerField(default=0)
     cancelled = models.PositiveIntegerField(default=0)
+    # Open actions due before `overdue_before`, kept by the same services. "Overdue" moves
+    # with the calendar, so the count is kept up to a date: an hourly job moves that date to
+    # today (tables.roll_overdue), and the pages add the open actions due from it to today
+    # (usually none) from the action_open_due index. Before a first roll (NULL) they count
+    # them all. Right whether or not the job ran; only faster when it did.
+    overdue_before = models.DateField(null=True, blank=True)
+    overdue = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(tenant="tenant")
 

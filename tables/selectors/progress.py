@@ -4,11 +4,14 @@ whatever the number of tables, actions or meetings."""
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from types import SimpleNamespace
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -27,6 +30,7 @@ from tables.models import (
     SeatRole,
     TableOrganization,
     TableSeat,
+    Visibility,
 )
 from tables.selectors.outcomes import measure_trend, trend_sentence
 
@@ -51,6 +55,18 @@ def _tally(*statuses: str) -> Coalesce:
     return Coalesce(total, 0, output_field=IntegerField())
 
 
+def _overdue(today) -> Coalesce:
+    """The outer table's overdue actions: those its ActionTally keeps (open and due before its
+    `overdue_before`), plus the open ones due from that date to today, less those due from
+    today to it (after a change of clock). The hourly roll keeps the date at today, so both
+    ranges are usually empty: two probes of the action_open_due index per table."""
+    kept = OuterRef("action_tally__overdue_before")
+    open_ = Action.objects.filter(table=OuterRef("pk"), status__in=ACTION_OPEN_STATUSES)
+    since = _count(open_.filter(due_date__lt=today, due_date__gte=Coalesce(kept, date.min)))
+    ahead = _count(open_.filter(due_date__gte=today, due_date__lt=kept))
+    return Coalesce(F("action_tally__overdue"), 0) + since - ahead
+
+
 def _held_sum(field: str, *, since) -> Coalesce:
     """The sum of one attendance figure over the outer table's meetings held since `since`."""
     return Coalesce(
@@ -68,17 +84,44 @@ def _held_sum(field: str, *, since) -> Coalesce:
     )
 
 
-def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
-    """Every table with its figures as annotations: one query for all of them.
+class ProgressRow(NamedTuple):
+    """One table's figures on the progress pages (and what the pages show of the table)."""
+
+    pk: int
+    name: str
+    slug: str
+    zone: str
+    status: str
+    visibility: str
+    open_count: int
+    done_count: int
+    blocked_count: int
+    overdue_count: int
+    last_meeting: datetime | None
+    next_meeting: datetime | None
+    present_count: int
+    recorded_count: int
+    measure_count: int
+    on_track_count: int
+    organization_count: int
+    advisor_count: int
+
+    @property
+    def is_members_only(self) -> bool:
+        return self.visibility == Visibility.MEMBERS
+
+
+def progress_annotated(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
+    """The tables with their figures as annotations, in the ORM: the reference the PostgreSQL
+    query of `progress_rows` must agree with (tested), and what other databases run.
 
     Each figure is read once per table from where it is cheapest, whatever the length of the
-    table's history: the counts by status from the table's ActionTally row (kept by the action
-    services in the same transaction as each change); overdue actions from the index of open
-    actions by due date (`action_open_due`), since "overdue" changes with the calendar and
-    cannot be kept; the last meeting and the year's attendance from the index of held
-    meetings (`meeting_held_attendance`), which carries each meeting's organizations recorded
-    and present (kept by `meeting_record`): a year is a moving window, so the figure is added
-    up from about 26 index entries per table rather than kept per table."""
+    table's history: the counts by status and the overdue count from the table's ActionTally
+    row (kept by the action services in the same transaction as each change; the overdue
+    count up to a date, see `_overdue`); the last meeting and the year's attendance from the
+    index of held meetings (`meeting_held_attendance`), which carries each meeting's
+    organizations recorded and present (kept by `meeting_record`): a year is a moving window,
+    so the figure is added up from about 26 index entries per table rather than kept."""
     today = timezone.localdate()
     now = timezone.now()
     year_ago = now - timedelta(days=365)
@@ -88,11 +131,7 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
         open_count=_tally(*sorted(ACTION_OPEN_STATUSES)),
         done_count=_tally(ActionStatus.DONE),
         blocked_count=_tally(ActionStatus.BLOCKED),
-        overdue_count=_count(
-            Action.objects.filter(
-                table=OuterRef("pk"), status__in=ACTION_OPEN_STATUSES, due_date__lt=today
-            )
-        ),
+        overdue_count=_overdue(today),
         last_meeting=Subquery(held.order_by("-starts_at").values("starts_at")[:1]),
         next_meeting=Subquery(
             Meeting.objects.filter(
@@ -115,6 +154,89 @@ def progress_rows(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
             )
         ),
     )
+
+
+# The same figures as `progress_annotated`, written for PostgreSQL as one statement whose
+# lateral subqueries read each source once per table: the open actions due between the
+# tally's date and today (one probe of action_open_due, both ways), the year's held meetings
+# (the last one and both attendance sums from one scan of meeting_held_attendance; the
+# all-time last one only for a table with none in the year), and the measures in use with
+# those on track. Built once, not per request; it runs as a prepared statement after a few
+# uses on a connection (psycopg), so PostgreSQL plans it once per connection.
+_ROWS_SQL = """
+SELECT t.id, t.name, t.slug, t.zone, t.status, t.visibility,
+  COALESCE(y.planned + y.in_progress + y.blocked, 0), COALESCE(y.done, 0),
+  COALESCE(y.blocked, 0), COALESCE(y.overdue, 0) + COALESCE(late.n, 0),
+  COALESCE(held.last, (
+    SELECT max(m.starts_at) FROM tables_meeting m WHERE m.table_id = t.id AND m.status = %(held)s
+  )),
+  (SELECT min(m.starts_at) FROM tables_meeting m
+    WHERE m.table_id = t.id AND m.status = %(scheduled)s AND m.starts_at >= %(now)s),
+  COALESCE(held.present, 0), COALESCE(held.recorded, 0),
+  measures.n, measures.on_track,
+  (SELECT count(*) FROM tables_tableorganization o WHERE o.table_id = t.id AND o.left_on IS NULL),
+  (SELECT count(*) FROM tables_tableseat s
+    WHERE s.table_id = t.id AND s.left_on IS NULL AND s.role = %(advisor)s)
+FROM tables_actiontable t
+LEFT JOIN tables_actiontally y ON y.table_id = t.id
+LEFT JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE a.due_date < %(today)s)
+       - count(*) FILTER (WHERE a.due_date >= %(today)s) AS n
+  FROM tables_action a
+  WHERE a.table_id = t.id AND a.status IN ({open_statuses})
+    AND a.due_date >= LEAST(COALESCE(y.overdue_before, '-infinity'), %(today)s)
+    AND a.due_date < GREATEST(COALESCE(y.overdue_before, '-infinity'), %(today)s)
+) late ON true
+LEFT JOIN LATERAL (
+  SELECT max(m.starts_at) AS last, sum(m.organizations_present) AS present,
+         sum(m.organizations_recorded) AS recorded
+  FROM tables_meeting m
+  WHERE m.table_id = t.id AND m.status = %(held)s AND m.starts_at >= %(year_ago)s
+) held ON true
+LEFT JOIN LATERAL (
+  SELECT count(*) AS n, count(*) FILTER (WHERE ms.is_on_track) AS on_track
+  FROM tables_measure ms WHERE ms.table_id = t.id AND ms.retired_at IS NULL
+) measures ON true
+WHERE t.id IN ({tables})
+ORDER BY t.name, t.id
+"""
+# Written with named parameters for the reader, run with positional ones (the tables'
+# subquery brings its own, last): each name in the order it appears.
+_ROWS_PARAMS = tuple(re.findall(r"%\((\w+)\)s", _ROWS_SQL))
+_ROWS_SQL = re.sub(r"%\(\w+\)s", "%s", _ROWS_SQL).replace(
+    # The open statuses as the partial index action_open_due names them (code's constants).
+    "{open_statuses}",
+    ", ".join(f"'{status}'" for status in sorted(ACTION_OPEN_STATUSES)),
+)
+
+
+def progress_rows(tables: QuerySet[ActionTable]) -> list[ProgressRow]:
+    """These tables' figures, by name: one query whatever the number of tables, actions or
+    meetings (see `progress_annotated` for where each figure comes from)."""
+    if connection.vendor != "postgresql":
+        fields = ("pk", *ProgressRow._fields[1:])
+        return [
+            ProgressRow._make(row)
+            for row in progress_annotated(tables).order_by("name", "pk").values_list(*fields)
+        ]
+    now = timezone.now()
+    values = {
+        "held": MeetingStatus.HELD,
+        "scheduled": MeetingStatus.SCHEDULED,
+        "advisor": SeatRole.LIVED_EXPERIENCE_ADVISOR,
+        "today": timezone.localdate(),
+        "now": now,
+        "year_ago": now - timedelta(days=365),
+    }
+    # The tables are the caller's queryset (tenant scope, filters, access) as the statement's
+    # last subquery, with its parameters after the statement's own.
+    inner, inner_params = tables.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROWS_SQL.replace("{tables}", inner),
+            [values[name] for name in _ROWS_PARAMS] + list(inner_params),
+        )
+        return [ProgressRow._make(row) for row in cursor.fetchall()]
 
 
 def meeting_figures_now(tables: list[ActionTable]) -> list[tuple[Meeting, tuple[int, int]]]:
@@ -140,9 +262,10 @@ def meeting_figures_now(tables: list[ActionTable]) -> list[tuple[Meeting, tuple[
 
 def figures_drift(tables: QuerySet[ActionTable]) -> tuple[list[int], list[int], list[int]]:
     """The figures kept for the progress pages that disagree with a recount: ids of the
-    tables whose ActionTally differs from their actions, of the meetings whose organizations
-    recorded or present differ from their attendance rows, and of the measures whose
-    `is_on_track` differs from their latest value's standing. Four queries."""
+    tables whose ActionTally (counts by status, overdue count) differs from their actions,
+    of the meetings whose organizations recorded or present differ from their attendance
+    rows, and of the measures whose `is_on_track` differs from their latest value's
+    standing. Four queries."""
     tallies = (
         tables.annotate(
             **{
@@ -152,11 +275,20 @@ def figures_drift(tables: QuerySet[ActionTable]) -> tuple[list[int], list[int], 
                 for status in ActionStatus.values
             },
             **{f"kept_{status}": _tally(status) for status in ActionStatus.values},
+            # The overdue count as kept: the open actions due before the tally's date.
+            actual_overdue=_count(
+                Action.objects.filter(
+                    table=OuterRef("pk"),
+                    status__in=ACTION_OPEN_STATUSES,
+                    due_date__lt=OuterRef("action_tally__overdue_before"),
+                )
+            ),
+            kept_overdue=Coalesce(F("action_tally__overdue"), 0),
         )
         .filter(
             reduce(
                 operator.or_,
-                (~Q(**{f"actual_{s}": F(f"kept_{s}")}) for s in ActionStatus.values),
+                (~Q(**{f"actual_{s}": F(f"kept_{s}")}) for s in (*ActionStatus.values, "overdue")),
             )
         )
         .values_list("pk", flat=True)
@@ -173,8 +305,9 @@ def figures_drift(tables: QuerySet[ActionTable]) -> tuple[list[int], list[int], 
 
 
 def progress_queries(tables: QuerySet[ActionTable]) -> list[tuple[str, QuerySet]]:
-    """The queries behind the progress page, for bench/explain.py."""
-    return [("every table's figures", progress_rows(tables).order_by("name"))]
+    """The queries behind the progress page, for bench/explain.py: the ORM reference (the
+    page runs `_ROWS_SQL`; explain.py shows both)."""
+    return [("every table's figures (ORM reference)", progress_annotated(tables).order_by("name"))]
 
 
 @dataclass

@@ -6,13 +6,15 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cswb.models import TenantMembership, User
 from cswb.services import activity_record
 from partners.models import Organization, OrganizationMembership
 from tables.models import (
+    ACTION_OPEN_STATUSES,
     Action,
     ActionStatus,
     ActionTable,
@@ -69,27 +71,65 @@ PAST_DUE_AT_CREATION = (
 )
 
 
-def _tally_move(*, table_id: int, tenant_id: int, old: str | None, new: str | None) -> None:
-    """Keep the table's ActionTally in step with one action leaving status `old` and/or
-    entering `new`: in the caller's transaction, as a relative UPDATE (no lost increments
-    when two people change actions of the same table at once)."""
+# An action as the tally sees it: its status and due date.
+TallyState = tuple[str, date | None]
+
+
+def _overdue_part(state: TallyState | None, sign: int) -> Case | None:
+    """What one action in `state` adds to (sign 1) or takes from (sign -1) a tally's kept
+    overdue count: one if it is open and due before the tally's `overdue_before`, compared
+    in the UPDATE itself, so against the date as it is when the row is locked."""
+    if state is None or state[0] not in ACTION_OPEN_STATUSES or state[1] is None:
+        return None
+    return Case(When(overdue_before__gt=state[1], then=Value(sign)), default=Value(0))
+
+
+def _tally_move(
+    *, table_id: int, tenant_id: int, old: TallyState | None, new: TallyState | None
+) -> None:
+    """Keep the table's ActionTally in step with one action leaving state `old` and/or
+    entering `new` (status, due date): in the caller's transaction, as a relative UPDATE (no
+    lost increments when two people change actions of the same table at once)."""
     if old == new:
         return
     ActionTally.objects.bulk_create(
         [ActionTally(tenant_id=tenant_id, table_id=table_id)], ignore_conflicts=True
     )
-    changes = {}
-    if old:
-        changes[old] = F(old) - 1
-    if new:
-        changes[new] = F(new) + 1
-    ActionTally.objects.filter(table_id=table_id).update(**changes)
+    changes: dict[str, object] = {}
+    if old and (not new or old[0] != new[0]):
+        changes[old[0]] = F(old[0]) - 1
+    if new and (not old or old[0] != new[0]):
+        changes[new[0]] = F(new[0]) + 1
+    parts = [p for p in (_overdue_part(old, -1), _overdue_part(new, 1)) if p is not None]
+    if parts:
+        changes["overdue"] = sum(parts, F("overdue"))
+    if changes:
+        ActionTally.objects.filter(table_id=table_id).update(**changes)
+
+
+def _overdue_before(day: date) -> Coalesce:
+    """The outer tally's table's open actions due before `day`, counted from the
+    action_open_due index."""
+    return Coalesce(
+        Subquery(
+            Action.objects.filter(
+                table=OuterRef("table_id"), status__in=ACTION_OPEN_STATUSES, due_date__lt=day
+            )
+            .order_by()
+            .values("table")
+            .annotate(n=Count("*"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
 
 
 @transaction.atomic
 def action_tallies_rebuild(*, tables: list[ActionTable]) -> None:
     """Recount the tallies of these tables from their actions: for bulk loaders that write
-    actions without the services (seed_scale), and to repair a tally by hand."""
+    actions without the services (seed_scale), and to repair a tally by hand. The overdue
+    count is kept up to today."""
     table_ids = [t.pk for t in tables]
     counts = {
         row["table_id"]: row
@@ -110,6 +150,27 @@ def action_tallies_rebuild(*, tables: list[ActionTable]) -> None:
             for t in tables
         ]
     )
+    today = timezone.localdate()
+    ActionTally.objects.filter(table_id__in=table_ids).update(
+        overdue=_overdue_before(today), overdue_before=today
+    )
+
+
+@transaction.atomic
+def action_overdue_roll(*, today: date | None = None) -> int:
+    """Move the kept overdue count of every tally not yet kept up to `today` (by default the
+    portal's date) to it: the rows are locked first, so that an action service changing one
+    of their actions either has committed before the count is read or adjusts the count
+    afterwards against the new date. Returns how many tallies moved. All tenants: the caller
+    lifts the tenant scope."""
+    today = today or timezone.localdate()
+    behind = ActionTally.objects.filter(~Q(overdue_before=today)).order_by("table_id")
+    ids = list(behind.select_for_update().values_list("table_id", flat=True))
+    if ids:
+        ActionTally.objects.filter(table_id__in=ids).update(
+            overdue=_overdue_before(today), overdue_before=today
+        )
+    return len(ids)
 
 
 @transaction.atomic
@@ -144,7 +205,9 @@ def action_create(
     )
     action.full_clean()
     action.save()
-    _tally_move(table_id=table.pk, tenant_id=table.tenant_id, old=None, new=action.status)
+    _tally_move(
+        table_id=table.pk, tenant_id=table.tenant_id, old=None, new=(action.status, due_date)
+    )
     activity_record(
         tenant=table.tenant,
         actor=actor,
@@ -215,6 +278,13 @@ def action_edit(
         setattr(action, name, new[name])
     action.full_clean()
     action.save(update_fields=changed)
+    if "due_date" in changed:
+        _tally_move(
+            table_id=action.table_id,
+            tenant_id=action.tenant_id,
+            old=(action.status, old["due_date"]),
+            new=(action.status, due_date),
+        )
     shown = {
         "owner_organization": lambda o: o.name if o else None,
         "owner": _person,
@@ -305,7 +375,12 @@ def action_update(
         action.status = status
         action.completed_at = timezone.now() if status == ActionStatus.DONE else None
         action.save(update_fields=["status", "completed_at"])
-        _tally_move(table_id=action.table_id, tenant_id=action.tenant_id, old=old, new=status)
+        _tally_move(
+            table_id=action.table_id,
+            tenant_id=action.tenant_id,
+            old=(old, action.due_date),
+            new=(status, action.due_date),
+        )
     elif not text.strip():
         raise ValidationError("Write an update or choose a new status.")
     update = ActionUpdate.objects.create(

@@ -26,6 +26,15 @@ from tables.selectors.progress import (
 from tables.selectors.tables import table_page
 
 
+def _sort_key(value: object, descending: bool) -> tuple[bool, object]:
+    """Sort key of one figure: those without a value (no meeting yet) last either way."""
+    if value is None:
+        return (True, 0)
+    if descending:
+        return (False, -value)  # the figures sorted downwards are counts
+    return (False, value)
+
+
 def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, object]]:
     # What the page and the CSV show of each table besides its figures, and nothing more.
     tables = ActionTable.objects.only("tenant", "name", "slug", "zone", "status", "visibility")
@@ -37,9 +46,11 @@ def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, obje
     if data.get("status"):
         tables = tables.filter(status=data["status"])
     field, descending = SORTS.get(data.get("sort") or "name", SORTS["name"])
-    annotated = progress_rows(tables).order_by(f"-{field}" if descending else field, "name")
+    figures = progress_rows(tables)  # by name
+    if field != "name":  # then by the chosen figure (a stable sort keeps names in order)
+        figures.sort(key=lambda row: _sort_key(getattr(row, field), descending))
     rows = []
-    for table in annotated:
+    for table in figures:
         flags = flags_for(table)
         if data.get("flag") == "stale" and not flags.stale:
             continue
@@ -228,7 +239,7 @@ def tenant_progress_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 def table_progress(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
     table = access.table
-    row = progress_rows(ActionTable.objects.filter(pk=table.pk)).get()
+    (row,) = progress_rows(ActionTable.objects.filter(pk=table.pk))
     data = table_page(table=table, with_timeline=False)
     return render(
         request,

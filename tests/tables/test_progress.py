@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from tables.models import (
+    ACTION_OPEN_STATUSES,
     Action,
     ActionStatus,
     ActionTable,
@@ -22,8 +23,19 @@ from tables.models import (
     OrganizationAttendance,
     TableOrganization,
 )
-from tables.selectors.progress import measures_on_track_now
-from tables.services.actions import action_tallies_rebuild, action_update
+from tables.selectors.progress import (
+    ProgressRow,
+    figures_drift,
+    measures_on_track_now,
+    progress_annotated,
+    progress_rows,
+)
+from tables.services.actions import (
+    action_edit,
+    action_overdue_roll,
+    action_tallies_rebuild,
+    action_update,
+)
 from tables.services.meetings import meeting_cancel, meeting_record
 from tables.services.outcomes import (
     measure_edit,
@@ -198,7 +210,10 @@ def test_action_counts_per_table_stay_equal_to_a_recount(world: World) -> None:
         assert {s: getattr(tally, s) for s in ActionStatus.values} == recount(table)
     with scope(tenant=world.halton):
         assert ActionTally.objects.get(table=other).in_progress == 1
-        # The recount used by bulk loaders gives the same rows.
+        # The recount used by bulk loaders gives the same rows (it keeps the overdue count
+        # up to today, as the hourly job does).
+        with scopes_disabled():
+            action_overdue_roll()
         before = list(ActionTally.objects.order_by("table_id").values())
         action_tallies_rebuild(tables=list(ActionTable.objects.all()))
         after = [
@@ -359,6 +374,8 @@ def test_rebuild_tallies_reports_and_repairs_figures_written_around_the_services
         return out.getvalue()
 
     assert "No drift" in run()
+    with scopes_disabled():
+        action_overdue_roll()  # as the hourly job keeps them: the repair counts up to today
     with scope(tenant=world.halton):
         before = (
             list(Measure.objects.order_by("pk").values("pk", "is_on_track")),
@@ -394,3 +411,150 @@ def test_rebuild_tallies_reports_and_repairs_figures_written_around_the_services
         )
     assert after == before
     assert "No drift" in run()
+
+
+def _figures_both_ways(tenant) -> dict[int, ProgressRow]:
+    """Every table's figures as the page reads them (one PostgreSQL statement) and as the ORM
+    reference computes them (what other databases run): they must agree on every figure."""
+    with scope(tenant=tenant):
+        fast = progress_rows(ActionTable.objects.all())
+        fields = ("pk", *ProgressRow._fields[1:])
+        reference = [
+            ProgressRow._make(row)
+            for row in progress_annotated(ActionTable.objects.all())
+            .order_by("name", "pk")
+            .values_list(*fields)
+        ]
+    assert fast == reference
+    return {row.pk: row for row in fast}
+
+
+def test_the_pages_statement_agrees_with_the_orm_on_every_figure(world: World) -> None:
+    today = timezone.localdate()
+    _actions(world, world.table, open_=2, overdue=3, done=1)
+    action_build(world.ipv, actor=world.admin, statuses=["blocked"], due_date=today)
+    _held(world, world.table, days_ago=10)
+    _held(world, world.table, days_ago=200, present=False)
+    _held(world, world.ipv, days_ago=400)  # the last meeting, but outside the year
+    meeting_build(world.table, actor=world.admin, hours=24 * 3)  # next
+    meeting_build(world.table, actor=world.admin, hours=24 * 30)
+    meeting_build(world.ipv, actor=world.admin, hours=-48)  # scheduled, passed, never recorded
+    on_track = measure_build(world.table, actor=world.admin, observations=[(date(2025, 1, 1), 44)])
+    retired = measure_build(world.table, actor=world.admin, name="Retired one")
+    with scope(tenant=world.halton):
+        Measure.objects.filter(pk=retired.pk).update(retired_at=timezone.now())
+        table_seat_add(
+            table=world.table,
+            user=world.partner,
+            role="lived_experience_advisor",
+            actor=world.admin,
+        )
+        TableOrganization.objects.filter(table=world.ipv).update(left_on=today)
+    rows = _figures_both_ways(world.halton)
+    youth, ipv, food = rows[world.table.pk], rows[world.ipv.pk], rows[world.food.pk]
+    assert (youth.open_count, youth.overdue_count, youth.done_count) == (5, 3, 1)
+    assert (youth.present_count, youth.recorded_count) == (
+        youth.organization_count,
+        2 * youth.organization_count,
+    )
+    assert youth.next_meeting is not None and youth.next_meeting > timezone.now()
+    assert (youth.measure_count, youth.on_track_count, youth.advisor_count) == (1, 1, 1)
+    assert on_track.pk != retired.pk
+    assert (ipv.blocked_count, ipv.overdue_count, ipv.organization_count) == (1, 0, 0)
+    assert ipv.last_meeting is not None and (ipv.present_count, ipv.recorded_count) == (0, 0)
+    assert ipv.next_meeting is None  # the passed one was never held, and is not next
+    assert (food.open_count, food.last_meeting, food.measure_count) == (0, None, 0)
+
+
+def _overdue_now(table) -> int:
+    with scope(tenant=table.tenant):
+        return Action.objects.filter(
+            table=table, status__in=ACTION_OPEN_STATUSES, due_date__lt=timezone.localdate()
+        ).count()
+
+
+def _move_due(action, days: int):
+    with scope(tenant=action.tenant):
+        return action_edit(
+            action=action,
+            actor=action.created_by,
+            title=action.title,
+            description=action.description,
+            owner_organization=action.owner_organization,
+            owner=action.owner,
+            due_date=timezone.localdate() + timedelta(days=days),
+            priority=action.priority,
+            due_change_reason="Moved at the table.",
+        )
+
+
+@pytest.mark.parametrize("kept_to", [None, -20, -3, 0, 4])
+def test_overdue_counts_are_right_whatever_day_they_were_kept_to(
+    world: World, kept_to: int | None
+) -> None:
+    """Each table's overdue count is kept up to a date (ActionTally.overdue_before) and the
+    days since are counted when read: the figure is right before the hourly job first ran
+    (None), when it last ran days ago, on the day it ran, and after the clock went back."""
+    today = timezone.localdate()
+    late = action_build(world.table, actor=world.admin, due_date=today - timedelta(days=10))
+    soon = action_build(world.table, actor=world.admin, due_date=today + timedelta(days=2))
+    yesterday = action_build(world.table, actor=world.admin, due_date=today - timedelta(days=1))
+    stuck = action_build(
+        world.ipv, actor=world.admin, due_date=today - timedelta(days=30), statuses=["blocked"]
+    )
+    with scopes_disabled():
+        if kept_to is None:
+            ActionTally.objects.update(overdue_before=None, overdue=0)
+        else:
+            action_overdue_roll(today=today + timedelta(days=kept_to))
+
+    def overdue() -> tuple[int, int]:
+        rows = _figures_both_ways(world.halton)
+        figures = (rows[world.table.pk].overdue_count, rows[world.ipv.pk].overdue_count)
+        assert figures == (_overdue_now(world.table), _overdue_now(world.ipv))
+        return figures
+
+    assert overdue() == (2, 1)
+    with scope(tenant=world.halton):
+        action_update(action=late, actor=world.admin, status="done")
+        assert overdue() == (1, 1)
+        action_update(action=late, actor=world.admin, status="in_progress")  # reopened
+        assert overdue() == (2, 1)
+        action_update(action=stuck, actor=world.admin, status="cancelled")
+        assert overdue() == (2, 0)
+    _move_due(soon, -5)  # a commitment recorded as already late
+    assert overdue() == (3, 0)
+    _move_due(yesterday, 7)  # given more time
+    assert overdue() == (2, 0)
+    action_build(world.table, actor=world.admin, due_date=today)  # due today: not overdue
+    assert overdue() == (2, 0)
+    with scope(tenant=world.halton):
+        assert figures_drift(ActionTable.objects.all()) == ([], [], [])
+    with scopes_disabled():  # the hourly job keeps every count up to today, and only once
+        assert action_overdue_roll() == (0 if kept_to == 0 else 2)
+        assert action_overdue_roll() == 0
+        assert set(ActionTally.objects.values_list("overdue_before", flat=True)) == {today}
+    assert overdue() == (2, 0)
+    with scope(tenant=world.halton):
+        assert ActionTally.objects.get(table=world.table).overdue == 2  # kept, not counted
+        assert figures_drift(ActionTable.objects.all()) == ([], [], [])
+
+
+def test_the_hourly_job_keeps_overdue_counts_up_to_today(world: World) -> None:
+    from django.conf import settings
+
+    from tables.tasks import roll_overdue
+
+    assert settings.CELERY_BEAT_SCHEDULE["overdue-roll"]["task"] == roll_overdue.name
+    _actions(world, world.table, open_=1, overdue=2)
+    _actions(world, world.ipv, overdue=1)
+    with scopes_disabled():
+        ActionTally.objects.update(overdue_before=None, overdue=0)
+    assert roll_overdue.apply().get() == 2  # both tables' tallies moved
+    with scopes_disabled():
+        kept = dict(ActionTally.objects.values_list("table_id", "overdue"))
+        assert set(ActionTally.objects.values_list("overdue_before", flat=True)) == {
+            timezone.localdate()
+        }
+    assert (kept[world.table.pk], kept[world.ipv.pk]) == (2, 1)
+    assert roll_overdue.apply().get() == 0  # the next hour finds nothing to do
