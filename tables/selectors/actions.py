@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
 from django.db.models import (
-    BooleanField,
     Case,
-    F,
-    Func,
     IntegerField,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.utils import timezone
 
 from cswb.models import TenantMembership, User
-from partners.models import Organization, OrganizationMembership
+from partners.models import OrganizationMembership
 from tables.models import ACTION_OPEN_STATUSES, Action, ActionTable, TableSeat
 from tables.selectors.tables import tables_visible_to
 
@@ -37,71 +37,144 @@ def overdue_first(actions: QuerySet[Action]) -> QuerySet[Action]:
     ).order_by("overdue", "due_date", "id")
 
 
-def _any_of(field: str, ids: QuerySet) -> Q:
-    """`field IN (ids)` in a form PostgreSQL can use beside another condition's index.
+@dataclass(frozen=True, slots=True)
+class ActionLine:
+    """An action as a list shows it (a table's actions, my work, the home's short list), read
+    as plain values: model instances of each action, its table, owner and organization were
+    much of such a page's time."""
 
-    `owner = me OR owner_organization_id IN (SELECT …)` defeats the indexes: PostgreSQL scans
-    every open action of the plan and tests the subquery on each. Written as `= ANY(ARRAY(
-    SELECT …))`, the organization ids are read once, first (an InitPlan), and the OR becomes
-    two index scans (action_owner_status, action_org_status) joined by a bitmap OR, in the
-    same single query (README, "Benchmarks"). Other databases get the plain subquery."""
-    if connection.vendor != "postgresql":
-        return Q(**{f"{field}__in": ids})
-    return Q(
-        Func(
-            F(field),
-            Subquery(ids),
-            template="%(expressions)s))",
-            arg_joiner=" = ANY(ARRAY(",
-            output_field=BooleanField(),
+    pk: int
+    title: str
+    status: str
+    priority: str
+    due_date: date | None
+    table_slug: str
+    table_name: str
+    owner_name: str | None  # the person's display name, None when nobody
+    organization_name: str | None
+    is_overdue: bool
+
+
+# What a line reads: (pk, title, status, priority, due date, table slug and name, owner id,
+# full name and email, organization id and name).
+_LINE_FIELDS = (
+    "pk",
+    "title",
+    "status",
+    "priority",
+    "due_date",
+    "table__slug",
+    "table__name",
+    "owner_id",
+    "owner__full_name",
+    "owner__email",
+    "owner_organization_id",
+    "owner_organization__name",
+)
+
+
+def action_line_values(actions: QuerySet[Action]) -> QuerySet:
+    """The values an `ActionLine` is made of, in the queryset's order (a page of it: counted
+    without the joins these need)."""
+    return actions.values_list(*_LINE_FIELDS)
+
+
+def action_lines(rows: Iterable[tuple]) -> list[ActionLine]:
+    """`ActionLine`s from rows of `action_line_values`; overdue as `Action.is_overdue`."""
+    today = timezone.localdate()
+    lines = []
+    for pk, title, status, priority, due, slug, name, owner_id, full, email, org_id, org in rows:
+        lines.append(
+            ActionLine(
+                pk=pk,
+                title=title,
+                status=status,
+                priority=priority,
+                due_date=due,
+                table_slug=slug,
+                table_name=name,
+                owner_name=(full or email) if owner_id is not None else None,
+                organization_name=org if org_id is not None else None,
+                is_overdue=bool(due and due < today and status in ACTION_OPEN_STATUSES),
+            )
         )
-    )
+    return lines
 
 
 def my_open_actions(*, user: User, membership: TenantMembership, limit: int | None = None):
     """Open actions owned by the person or their organizations at tables they may see,
-    overdue first, then by due date."""
+    overdue first, then by due date: the queryset (to paginate), or with `limit` the first
+    ones as `ActionLine`s.
 
-    org_ids = OrganizationMembership.objects.current().filter(user=user).values("organization_id")
-    actions = overdue_first(
-        Action.objects.filter(
-            status__in=ACTION_OPEN_STATUSES,
-            table__in=tables_visible_to(user=user, membership=membership),
-        )
-        .filter(Q(owner=user) | _any_of("owner_organization_id", org_ids))
-        .select_related("table", "owner", "owner_organization")
+    The person's organizations and the plan's tables they may not see (members-only ones, as
+    a rule few) are read first, as lists (two small queries): with their subqueries inside,
+    the actions' query (a count and a page) took longer to plan than to run. `owner = me OR
+    owner_organization_id IN (…)` with a list of ids is two index scans (action_owner_status,
+    action_org_status) joined by a bitmap OR."""
+    org_ids = list(
+        OrganizationMembership.objects.current()
+        .filter(user=user)
+        .order_by()
+        .values_list("organization_id", flat=True)
     )
-    return list(actions[:limit]) if limit else actions
+    hidden = list(
+        ActionTable.objects.exclude(pk__in=tables_visible_to(user=user, membership=membership))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    actions = overdue_first(
+        Action.objects.filter(status__in=ACTION_OPEN_STATUSES)
+        .exclude(table_id__in=hidden)
+        .filter(Q(owner=user) | Q(owner_organization_id__in=org_ids))
+    )
+    return action_lines(action_line_values(actions[:limit])) if limit else actions
+
+
+class OwnerOption(NamedTuple):
+    """An organization or a person as the owner fields show them, where they are only shown
+    (the action list's empty form): its id and name, without a model instance."""
+
+    pk: int
+    name: str
+
+    @property
+    def display_name(self) -> str:
+        return self.name
 
 
 def action_owner_people(
-    *, table: ActionTable, organizations: list[Organization]
-) -> list[tuple[str, list[User]]]:
+    *, table: ActionTable, organizations: list, options: bool = False
+) -> list[tuple[str, list]]:
     """Who may own an action of the table, grouped as the form offers them: the current staff
     of each organization, then the seat holders (owners of an action with no organization).
-    Active members of the plan only; two queries whatever the numbers."""
+    Active members of the plan only; two queries whatever the numbers. People are `User`s
+    with their names, or `OwnerOption`s when `options` (a form that is shown, not submitted)."""
     active = TenantMembership.objects.filter(tenant_id=table.tenant_id, is_active=True).values(
         "user_id"
     )
     # A person is shown by name (or address) and chosen by id: nothing more of them is read.
     person = ("user__id", "user__full_name", "user__email")
-    staff: dict[int, list[User]] = {o.pk: [] for o in organizations}
-    for membership in (
+    staff: dict[int, list] = {o.pk: [] for o in organizations}
+    memberships = (
         OrganizationMembership.objects.current()
         .filter(organization_id__in=list(staff), user__in=active)
-        .select_related("user")
-        .only("organization_id", *person)
         .order_by("user__full_name", "user__email")
-    ):
-        staff[membership.organization_id].append(membership.user)
-    seated = [
-        seat.user
-        for seat in TableSeat.objects.current()
+    )
+    seats = (
+        TableSeat.objects.current()
         .filter(table_id=table.pk, user__in=active)
-        .select_related("user")
-        .only(*person)
         .order_by("user__full_name", "user__email")
-    ]
+    )
+    if options:
+        for organization_id, pk, full_name, email in memberships.values_list(
+            "organization_id", *person
+        ):
+            staff[organization_id].append(OwnerOption(pk, full_name or email))
+        seated = [OwnerOption(pk, name or email) for pk, name, email in seats.values_list(*person)]
+    else:
+        for membership in memberships.select_related("user").only("organization_id", *person):
+            staff[membership.organization_id].append(membership.user)
+        seated = [seat.user for seat in seats.select_related("user").only(*person)]
     groups = [(o.name, staff[o.pk]) for o in organizations if staff[o.pk]]
     if seated:
         groups.append(("Seats at this table (no organization)", seated))

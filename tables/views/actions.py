@@ -38,7 +38,15 @@ from tables.models import (
     Priority,
     TableOrganization,
 )
-from tables.selectors.actions import action_owner_people, my_open_actions, overdue_first
+from tables.selectors.actions import (
+    ActionLine,
+    OwnerOption,
+    action_line_values,
+    action_lines,
+    action_owner_people,
+    my_open_actions,
+    overdue_first,
+)
 from tables.services.actions import (
     ACTION_TRANSITIONS,
     action_create,
@@ -62,10 +70,9 @@ _ACTION_ROW = """<tr{overdue_class}>
 """
 
 
-def action_rows(actions: list[Action], *, tenant_slug: str, show_table: bool = False) -> list:
+def action_rows(actions: list[ActionLine], *, tenant_slug: str, show_table: bool = False) -> list:
     """The rows of an action list, in order, as HTML."""
     url = url_maker("tables:action", "table_slug", "pk", tenant_slug=tenant_slug)
-    today = timezone.localdate()
     day, iso = date_texts("M j, Y"), date_texts("Y-m-d")
     overdue_badge = html_row(
         ' <span class="badge badge--overdue">{label}</span>', label=gettext("Overdue")
@@ -75,26 +82,23 @@ def action_rows(actions: list[Action], *, tenant_slug: str, show_table: bool = F
     rows = []
     muted = '<span class="muted">{name}</span>'
     for action in actions:
-        overdue = bool(
-            action.due_date and action.due_date < today and action.status in ACTION_OPEN_STATUSES
-        )
-        org, owner = action.owner_organization, action.owner
-        if org and owner:
-            owner_html = html_row("{org}<br>" + muted, org=org.name, name=owner.display_name)
-        elif org or owner:
-            owner_html = html_row(muted, name=owner.display_name) if owner else org.name
+        org, owner = action.organization_name, action.owner_name
+        if org is not None and owner is not None:
+            owner_html = html_row("{org}<br>" + muted, org=org, name=owner)
+        elif org is not None or owner is not None:
+            owner_html = html_row(muted, name=owner) if owner is not None else org
         else:
             owner_html = "—"
         rows.append(
             html_row(
                 _ACTION_ROW,
-                overdue_class=overdue_class if overdue else "",
-                url=url(table_slug=action.table.slug, pk=action.pk),
+                overdue_class=overdue_class if action.is_overdue else "",
+                url=url(table_slug=action.table_slug, pk=action.pk),
                 title=action.title,
-                table=html_row("<br>" + muted, name=action.table.name) if show_table else "",
+                table=html_row("<br>" + muted, name=action.table_name) if show_table else "",
                 status=action.status,
                 status_label=statuses.get(action.status, action.status),
-                overdue_badge=overdue_badge if overdue else "",
+                overdue_badge=overdue_badge if action.is_overdue else "",
                 due=html_row(
                     '<time datetime="{iso}">{day}</time>',
                     iso=iso(action.due_date),
@@ -109,10 +113,14 @@ def action_rows(actions: list[Action], *, tenant_slug: str, show_table: bool = F
     return rows
 
 
-def _owner_choices(request, table, access, current: Action | None = None) -> dict[str, list]:
+def _owner_choices(
+    request, table, access, current: Action | None = None, *, options: bool = False
+) -> dict[str, list]:
     """Who an action may be owned by, as the form's `organizations` and `people`: any
     organization at the table for its coordinators, one's own that sit there for everyone
-    else (and the action's present one, when editing); people as `action_owner_people`."""
+    else (and the action's present one, when editing); people as `action_owner_people`.
+    With `options`, for a form that is only shown, ids and names (`OwnerOption`) instead of
+    model instances."""
     at_table = Q(
         pk__in=TableOrganization.objects.current().filter(table=table).values("organization_id")
     )
@@ -124,8 +132,13 @@ def _owner_choices(request, table, access, current: Action | None = None) -> dic
         )
     if current is not None and current.owner_organization_id:
         at_table |= Q(pk=current.owner_organization_id)
-    organizations = list(Organization.objects.filter(at_table).order_by("name"))
-    people = action_owner_people(table=table, organizations=organizations)
+    found = Organization.objects.filter(at_table).order_by("name")
+    organizations = (
+        [OwnerOption(pk, name) for pk, name in found.values_list("pk", "name")]
+        if options
+        else list(found)
+    )
+    people = action_owner_people(table=table, organizations=organizations, options=options)
     if current is not None and current.owner is not None:
         offered = {u.pk for _group, users in people for u in users}
         if current.owner_id not in offered:  # has since left: shown until changed
@@ -149,7 +162,7 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
     table = access.table
     form = ActionForm(
         request.POST if request.method == "POST" else None,
-        **_owner_choices(request, table, access),
+        **_owner_choices(request, table, access, options=request.method != "POST"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -173,9 +186,7 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
             )
     filters = ActionFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    actions = Action.objects.filter(table=table).select_related(
-        "table", "owner", "owner_organization"
-    )
+    actions = Action.objects.filter(table=table)
     if status == "":
         actions = actions.filter(status__in=ACTION_OPEN_STATUSES)
     elif status == "overdue":
@@ -189,7 +200,7 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
     else:
         actions = overdue_first(actions)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
-    actions = list(page.object_list)
+    actions = action_lines(action_line_values(page.object_list))
     return render(
         request,
         "tables/actions/list.html",
@@ -361,7 +372,7 @@ def my_work(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
     actions = my_open_actions(user=request.user, membership=request.membership)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
-    actions = list(page.object_list)
+    actions = action_lines(action_line_values(page.object_list))
     return render(
         request,
         "tables/actions/my_work.html",
