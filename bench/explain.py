@@ -25,11 +25,11 @@ from cswb.models import Tenant, TenantMembership, User  # noqa: E402
 from tables.management.commands.seed_scale import bench_email  # noqa: E402
 from tables.models import ActionTable  # noqa: E402
 from tables.selectors.actions import my_open_actions  # noqa: E402
-from tables.selectors.progress import progress_queries  # noqa: E402
+from tables.selectors.progress import progress_queries, progress_statement  # noqa: E402
 
 
-def explain(title: str, queryset) -> None:
-    sql, params = queryset.query.sql_with_params()
+def explain(title: str, queryset=None, *, statement=None) -> None:
+    sql, params = statement or queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
         plan = [row[0] for row in cursor.fetchall()]
@@ -40,6 +40,10 @@ def main() -> None:
     slug = sys.argv[1] if len(sys.argv) > 1 else "scale"
     tenant = Tenant.objects.get(slug=slug)
     with scope(tenant=tenant):
+        explain(
+            "progress: every table's figures (the page's statement)",
+            statement=progress_statement(ActionTable.objects.all()),
+        )
         for title, queryset in progress_queries(ActionTable.objects.all()):
             explain(f"progress: {title}", queryset)
         user = User.objects.get(email=bench_email("coordinator", slug))

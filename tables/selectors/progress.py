@@ -210,15 +210,8 @@ _ROWS_SQL = re.sub(r"%\(\w+\)s", "%s", _ROWS_SQL).replace(
 )
 
 
-def progress_rows(tables: QuerySet[ActionTable]) -> list[ProgressRow]:
-    """These tables' figures, by name: one query whatever the number of tables, actions or
-    meetings (see `progress_annotated` for where each figure comes from)."""
-    if connection.vendor != "postgresql":
-        fields = ("pk", *ProgressRow._fields[1:])
-        return [
-            ProgressRow._make(row)
-            for row in progress_annotated(tables).order_by("name", "pk").values_list(*fields)
-        ]
+def progress_statement(tables: QuerySet[ActionTable]) -> tuple[str, list[object]]:
+    """The PostgreSQL statement of `progress_rows` and its parameters."""
     now = timezone.now()
     values = {
         "held": MeetingStatus.HELD,
@@ -231,11 +224,23 @@ def progress_rows(tables: QuerySet[ActionTable]) -> list[ProgressRow]:
     # The tables are the caller's queryset (tenant scope, filters, access) as the statement's
     # last subquery, with its parameters after the statement's own.
     inner, inner_params = tables.order_by().values("pk").query.sql_with_params()
+    return (
+        _ROWS_SQL.replace("{tables}", inner),
+        [values[name] for name in _ROWS_PARAMS] + list(inner_params),
+    )
+
+
+def progress_rows(tables: QuerySet[ActionTable]) -> list[ProgressRow]:
+    """These tables' figures, by name: one query whatever the number of tables, actions or
+    meetings (see `progress_annotated` for where each figure comes from)."""
+    if connection.vendor != "postgresql":
+        fields = ("pk", *ProgressRow._fields[1:])
+        return [
+            ProgressRow._make(row)
+            for row in progress_annotated(tables).order_by("name", "pk").values_list(*fields)
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _ROWS_SQL.replace("{tables}", inner),
-            [values[name] for name in _ROWS_PARAMS] + list(inner_params),
-        )
+        cursor.execute(*progress_statement(tables))
         return [ProgressRow._make(row) for row in cursor.fetchall()]
 
 

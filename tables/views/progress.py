@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -68,11 +71,11 @@ def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, obje
     return rows
 
 
-# One row of the leadership page's table, made with html_row (every value escaped) rather
-# than by template tags per cell: the page lists every table (200 and more), and rendering
-# those cells through the template engine was most of the page's time. The markup is the
-# template's (templates/tables/progress/tenant.html includes the rows as they are made here):
-# the counts link to the table's lists for those who may open them.
+# One row of the leadership page's table, made in Python (every value escaped, see
+# _rows_html) rather than by template tags per cell: the page lists every table (200 and
+# more), and rendering those cells through the template engine was most of the page's time.
+# The markup is the template's (templates/tables/progress/tenant.html prints the rows as they
+# are made here): the counts link to the table's lists for those who may open them.
 _ROW = """  <tr>
     <th scope="row"><a href="{url}">{name}</a>{members_only}</th>
     {counts}
@@ -94,20 +97,24 @@ _ROW_LINKED, _ROW_PLAIN = (_ROW.replace("{counts}", counts) for counts in (_COUN
 _BADGE = '<span class="badge badge--{kind}">{label}</span>'
 
 
-def _row_html(
+def _rows_html(
     rows: list[dict[str, object]], *, tenant_slug: str, viewable: set[int] | None
-) -> None:
-    """Each row's HTML in one step, with what rows repeat made once per page: one reverse()
-    per kind of link, each day's date formatted once, each label translated once."""
+) -> SafeString:
+    """Every row's HTML as one piece of markup, with what rows repeat made once per page: one
+    reverse() per kind of link, each day's date formatted once, each label translated and
+    escaped once. Each table's name is escaped once and goes into its labels as it is (an
+    escaped text put into an escaped text is the escape of the whole: `html.escape` replaces
+    character by character); counts are numbers."""
     progress_url = url_maker("tables:progress", "table_slug", tenant_slug=tenant_slug)
     actions_url = url_maker("tables:actions", "table_slug", tenant_slug=tenant_slug)
     outcomes_url = url_maker("tables:outcomes", "table_slug", tenant_slug=tenant_slug)
     day = date_texts("M j, Y")
+    escape = html.escape
     labels = {
-        "open": gettext("%(n)s open actions at %(name)s"),
-        "overdue": gettext("%(n)s overdue actions at %(name)s"),
-        "done": gettext("%(n)s done actions at %(name)s"),
-        "measures": gettext("%(n)s of %(total)s measures on track at %(name)s"),
+        "open": escape(gettext("%(n)s open actions at %(name)s")),
+        "overdue": escape(gettext("%(n)s overdue actions at %(name)s")),
+        "done": escape(gettext("%(n)s done actions at %(name)s")),
+        "measures": escape(gettext("%(n)s of %(total)s measures on track at %(name)s")),
     }
     members_only = html_row(" " + _BADGE, kind="private", label=gettext("Members only"))
     stale = html_row(_BADGE + " ", kind="overdue", label=gettext("No meeting in 90 days"))
@@ -118,32 +125,35 @@ def _row_html(
         (False, True): many,
         (True, True): stale + many,
     }
+    parts = []
     for row in rows:
         t, flags = row["table"], row["flags"]
         row["can_view"] = viewable is None or t.pk in viewable
-        name = t.name
-        row["html"] = html_row(
-            _ROW_LINKED if row["can_view"] else _ROW_PLAIN,
-            url=progress_url(table_slug=t.slug),
-            name=name,
-            members_only=members_only if t.is_members_only else "",
-            actions_url=actions_url(table_slug=t.slug),
-            open=t.open_count,
-            overdue=t.overdue_count,
-            done=t.done_count,
-            open_label=labels["open"] % {"n": t.open_count, "name": name},
-            overdue_label=labels["overdue"] % {"n": t.overdue_count, "name": name},
-            done_label=labels["done"] % {"n": t.done_count, "name": name},
-            last=day(t.last_meeting) or "—",
-            next=day(t.next_meeting) or "—",
-            attendance="—" if row["attendance"] is None else f"{row['attendance']}%",
-            outcomes_url=outcomes_url(table_slug=t.slug),
-            measures_label=labels["measures"]
-            % {"n": row["on_track"], "total": row["measures"], "name": name},
-            on_track=row["on_track"],
-            measures=row["measures"],
-            flags=flag_cells[flags.stale, flags.many_overdue],
+        name = escape(t.name)
+        parts.append(
+            (_ROW_LINKED if row["can_view"] else _ROW_PLAIN).format(
+                url=escape(progress_url(table_slug=t.slug)),
+                name=name,
+                members_only=members_only if t.is_members_only else "",
+                actions_url=escape(actions_url(table_slug=t.slug)),
+                open=t.open_count,
+                overdue=t.overdue_count,
+                done=t.done_count,
+                open_label=labels["open"] % {"n": t.open_count, "name": name},
+                overdue_label=labels["overdue"] % {"n": t.overdue_count, "name": name},
+                done_label=labels["done"] % {"n": t.done_count, "name": name},
+                last=escape(day(t.last_meeting) or "—"),
+                next=escape(day(t.next_meeting) or "—"),
+                attendance="—" if row["attendance"] is None else f"{row['attendance']}%",
+                outcomes_url=escape(outcomes_url(table_slug=t.slug)),
+                measures_label=labels["measures"]
+                % {"n": row["on_track"], "total": row["measures"], "name": name},
+                on_track=row["on_track"],
+                measures=row["measures"],
+                flags=flag_cells[flags.stale, flags.many_overdue],
+            )
         )
+    return mark_safe("".join(parts))  # noqa: S308 -- every value above is escaped or a number
 
 
 @require_GET
@@ -164,7 +174,7 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             ).values_list("pk", flat=True)
         )
     )
-    _row_html(rows, tenant_slug=tenant.slug, viewable=viewable)
+    rows_html = _rows_html(rows, tenant_slug=tenant.slug, viewable=viewable)
     return render(
         request,
         "tables/progress/tenant.html",
@@ -172,6 +182,7 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             "tenant": tenant,
             "form": form,
             "rows": rows,
+            "rows_html": rows_html,
             "now": timezone.now(),
             "everything": request.membership.can_read_everything,
             "query": request.GET.urlencode(),
