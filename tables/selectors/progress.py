@@ -103,8 +103,8 @@ class ProgressRow(NamedTuple):
     recorded_count: int
     measure_count: int
     on_track_count: int
-    organization_count: int
-    advisor_count: int
+    organization_count: int | None  # None when not read (see progress_rows)
+    advisor_count: int | None
 
     @property
     def is_members_only(self) -> bool:
@@ -161,8 +161,8 @@ def progress_annotated(tables: QuerySet[ActionTable]) -> QuerySet[ActionTable]:
 # tally's date and today (one probe of action_open_due, both ways), the year's held meetings
 # (the last one and both attendance sums from one scan of meeting_held_attendance; the
 # all-time last one only for a table with none in the year), and the measures in use with
-# those on track. Built once, not per request; it runs as a prepared statement after a few
-# uses on a connection (psycopg), so PostgreSQL plans it once per connection.
+# those on track. Built once, not per request. The organizations and advisors at each table
+# are read only where they are shown (the CSV, a table's own page).
 _ROWS_SQL = """
 SELECT t.id, t.name, t.slug, t.zone, t.status, t.visibility,
   COALESCE(y.planned + y.in_progress + y.blocked, 0), COALESCE(y.done, 0),
@@ -174,9 +174,7 @@ SELECT t.id, t.name, t.slug, t.zone, t.status, t.visibility,
     WHERE m.table_id = t.id AND m.status = %(scheduled)s AND m.starts_at >= %(now)s),
   COALESCE(held.present, 0), COALESCE(held.recorded, 0),
   measures.n, measures.on_track,
-  (SELECT count(*) FROM tables_tableorganization o WHERE o.table_id = t.id AND o.left_on IS NULL),
-  (SELECT count(*) FROM tables_tableseat s
-    WHERE s.table_id = t.id AND s.left_on IS NULL AND s.role = %(advisor)s)
+  {participation}
 FROM tables_actiontable t
 LEFT JOIN tables_actiontally y ON y.table_id = t.id
 LEFT JOIN LATERAL (
@@ -200,18 +198,36 @@ LEFT JOIN LATERAL (
 WHERE t.id IN ({tables})
 ORDER BY t.name, t.id
 """
-# Written with named parameters for the reader, run with positional ones (the tables'
-# subquery brings its own, last): each name in the order it appears.
-_ROWS_PARAMS = tuple(re.findall(r"%\((\w+)\)s", _ROWS_SQL))
-_ROWS_SQL = re.sub(r"%\(\w+\)s", "%s", _ROWS_SQL).replace(
-    # The open statuses as the partial index action_open_due names them (code's constants).
-    "{open_statuses}",
-    ", ".join(f"'{status}'" for status in sorted(ACTION_OPEN_STATUSES)),
-)
+_PARTICIPATION_SQL = """
+  (SELECT count(*) FROM tables_tableorganization o WHERE o.table_id = t.id AND o.left_on IS NULL),
+  (SELECT count(*) FROM tables_tableseat s
+    WHERE s.table_id = t.id AND s.left_on IS NULL AND s.role = %(advisor)s)"""
 
 
-def progress_statement(tables: QuerySet[ActionTable]) -> tuple[str, list[object]]:
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """The statement with positional parameters, and the name of each in order: written with
+    named ones for the reader, run with positional ones since the tables' subquery brings its
+    own (last). The open statuses go in as the partial index action_open_due names them
+    (constants of the code, not input)."""
+    names = tuple(re.findall(r"%\((\w+)\)s", sql))
+    sql = re.sub(r"%\(\w+\)s", "%s", sql).replace(
+        "{open_statuses}", ", ".join(f"'{status}'" for status in sorted(ACTION_OPEN_STATUSES))
+    )
+    return sql, names
+
+
+# With the organizations and advisors at each table (True), or without (False: NULL, NULL).
+_STATEMENTS = {
+    True: _positional(_ROWS_SQL.replace("{participation}", _PARTICIPATION_SQL.strip())),
+    False: _positional(_ROWS_SQL.replace("{participation}", "NULL, NULL")),
+}
+
+
+def progress_statement(
+    tables: QuerySet[ActionTable], *, participation: bool = True
+) -> tuple[str, list[object]]:
     """The PostgreSQL statement of `progress_rows` and its parameters."""
+    sql, names = _STATEMENTS[participation]
     now = timezone.now()
     values = {
         "held": MeetingStatus.HELD,
@@ -224,23 +240,26 @@ def progress_statement(tables: QuerySet[ActionTable]) -> tuple[str, list[object]
     # The tables are the caller's queryset (tenant scope, filters, access) as the statement's
     # last subquery, with its parameters after the statement's own.
     inner, inner_params = tables.order_by().values("pk").query.sql_with_params()
-    return (
-        _ROWS_SQL.replace("{tables}", inner),
-        [values[name] for name in _ROWS_PARAMS] + list(inner_params),
-    )
+    return sql.replace("{tables}", inner), [values[name] for name in names] + list(inner_params)
 
 
-def progress_rows(tables: QuerySet[ActionTable]) -> list[ProgressRow]:
+def progress_rows(
+    tables: QuerySet[ActionTable], *, participation: bool = True
+) -> list[ProgressRow]:
     """These tables' figures, by name: one query whatever the number of tables, actions or
-    meetings (see `progress_annotated` for where each figure comes from)."""
+    meetings (see `progress_annotated` for where each figure comes from). Without
+    `participation`, the organizations and advisors at each table are not read (None)."""
     if connection.vendor != "postgresql":
         fields = ("pk", *ProgressRow._fields[1:])
-        return [
+        rows = [
             ProgressRow._make(row)
             for row in progress_annotated(tables).order_by("name", "pk").values_list(*fields)
         ]
+        if participation:
+            return rows
+        return [row._replace(organization_count=None, advisor_count=None) for row in rows]
     with connection.cursor() as cursor:
-        cursor.execute(*progress_statement(tables))
+        cursor.execute(*progress_statement(tables, participation=participation))
         return [ProgressRow._make(row) for row in cursor.fetchall()]
 
 
@@ -311,7 +330,7 @@ def figures_drift(tables: QuerySet[ActionTable]) -> tuple[list[int], list[int], 
 
 def progress_queries(tables: QuerySet[ActionTable]) -> list[tuple[str, QuerySet]]:
     """The queries behind the progress page, for bench/explain.py: the ORM reference (the
-    page runs `_ROWS_SQL`; explain.py shows both)."""
+    page runs `progress_statement`; explain.py shows both)."""
     return [("every table's figures (ORM reference)", progress_annotated(tables).order_by("name"))]
 
 

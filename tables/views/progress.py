@@ -38,7 +38,9 @@ def _sort_key(value: object, descending: bool) -> tuple[bool, object]:
     return (False, value)
 
 
-def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, object]]:
+def _rows(
+    request: HttpRequest, form: ProgressFilterForm, *, csv: bool = False
+) -> list[dict[str, object]]:
     # What the page and the CSV show of each table besides its figures, and nothing more.
     tables = ActionTable.objects.only("tenant", "name", "slug", "zone", "status", "visibility")
     if not request.membership.can_read_everything:
@@ -49,7 +51,8 @@ def _rows(request: HttpRequest, form: ProgressFilterForm) -> list[dict[str, obje
     if data.get("status"):
         tables = tables.filter(status=data["status"])
     field, descending = SORTS.get(data.get("sort") or "name", SORTS["name"])
-    figures = progress_rows(tables)  # by name
+    # By name; the page does not show the organizations and advisors at each table.
+    figures = progress_rows(tables, participation=csv)
     if field != "name":  # then by the chosen figure (a stable sort keeps names in order)
         figures.sort(key=lambda row: _sort_key(getattr(row, field), descending))
     rows = []
@@ -193,7 +196,7 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_GET
 def tenant_progress_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
-    rows = _rows(request, ProgressFilterForm(request.GET or None))
+    rows = _rows(request, ProgressFilterForm(request.GET or None), csv=True)
     lines = [
         (
             "table",
