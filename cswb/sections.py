@@ -9,7 +9,8 @@ tenant scope, and evaluates its lists (no query runs while the template renders)
 
 A page that draws whole blocks for higher apps asks for its panels (`panels_for`) and includes
 each one's template with `{% include panel.template with panel=panel.context %}`: the table
-page ("table-page", called with `table`, `access`, `user`, `membership`).
+page ("table-page", called with `table`, `access`, `user`, `membership`, and the table's
+current `seats` and `participations` as the page read them, organizations and people joined).
 """
 
 from __future__ import annotations

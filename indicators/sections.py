@@ -11,7 +11,12 @@ from tables.models import ActionTable
 
 
 def table_indicators_panel(
-    *, table: ActionTable, access: TableAccess, user: User, membership: TenantMembership
+    *,
+    table: ActionTable,
+    access: TableAccess,
+    user: User,
+    membership: TenantMembership,
+    **_: object,  # who sits at the table: the engagement panel's
 ) -> Panel:
     return Panel(
         template="indicators/panels/table_indicators.html",

@@ -92,7 +92,9 @@ def indicators_for_table(*, table: ActionTable, tenant: Tenant) -> list[TableInd
     plan's place and its comparison (or the country, when neither has one), and its progress
     status with the place it is for, as the dashboard shows them. Six queries (one when the
     table works on none)."""
-    linked = list(IndicatorTable.objects.filter(table=table).values_list("indicator_id", flat=True))
+    linked = list(
+        IndicatorTable.objects.filter(table=table).order_by().values_list("indicator_id", flat=True)
+    )
     if not linked:
         return []
     marked, countries = places_read(tenant=tenant)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from cswb.models import ActivityEvent, User
@@ -80,11 +80,22 @@ def timeline_grouped(events: list[ActivityEvent], *, limit: int) -> list[Timelin
 
 def table_workspace(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
     today = timezone.localdate()
-    open_ = Action.objects.filter(table=table, status__in=ACTION_OPEN_STATUSES)
-    counts = open_.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    # The first few open actions with both counts beside each, in one query: the counts are
+    # taken over all the open actions before the LIMIT (window aggregates). No open action:
+    # no row, and both counts are 0.
     open_actions = list(
-        overdue_first(open_).select_related("owner", "owner_organization")[:OPEN_ACTIONS_SHOWN]
+        overdue_first(Action.objects.filter(table=table, status__in=ACTION_OPEN_STATUSES))
+        .select_related("owner", "owner_organization")
+        .annotate(
+            open_total=Window(Count("pk")),
+            overdue_total=Window(Count("pk", filter=Q(due_date__lt=today))),
+        )[:OPEN_ACTIONS_SHOWN]
     )
+    first = open_actions[0] if open_actions else None
+    counts = {
+        "open": first.open_total if first else 0,
+        "overdue": first.overdue_total if first else 0,
+    }
     next_meeting = (
         Meeting.objects.filter(
             table=table, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
@@ -97,8 +108,11 @@ def table_workspace(*, table: ActionTable, with_timeline: bool) -> dict[str, obj
         Measure.objects.filter(table=table, retired_at__isnull=True).order_by("kind", "name")
     )
     values: dict[int, list[Observation]] = {m.pk: [] for m in measures}
-    for observation in Observation.objects.filter(measure__table=table).order_by("period_end"):
-        values[observation.measure_id].append(observation)
+    if values:  # the values of these measures only, not of retired ones
+        for observation in Observation.objects.filter(measure_id__in=list(values)).order_by(
+            "period_end"
+        ):
+            values[observation.measure_id].append(observation)
     measure_rows = [
         {
             "measure": m,

@@ -7,12 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import ngettext
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
 from cswb.sections import panels_for
-from cswb.ui import error_text, url_maker
+from cswb.ui import date_texts, error_text, html_row, url_maker
+from partners.models import Sector
 from tables.access import TableNeed, get_table_for
 from tables.forms.tables import (
     StatusForm,
@@ -20,7 +22,17 @@ from tables.forms.tables import (
     TableFilterForm,
     TableForm,
 )
-from tables.models import ActionTable, FocusArea, TableStatus, Zone
+from tables.models import (
+    Action,
+    ActionTable,
+    FocusArea,
+    ParticipationRole,
+    SeatRole,
+    TableOrganization,
+    TableSeat,
+    TableStatus,
+    Zone,
+)
 from tables.selectors.tables import (
     focus_area_names,
     table_page,
@@ -94,15 +106,127 @@ def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
+# The table page's open actions and members, made with html_row (every value escaped) rather
+# than by template tags per item: those tags were a large part of the page's time. The markup
+# is the one the template had (templates/tables/tables/detail.html includes the items).
+_OPEN_ACTION = """      <li><a href="{url}">{title}</a>
+        {overdue}
+        <br><span class="muted">{owner}
+        · {due}</span></li>
+"""
+_PARTICIPATION = """    <li>
+      <strong><a href="{url}">{name}</a></strong>
+      <span class="badge">{role}</span>
+      <span class="muted">{sector}</span>
+      {seats}
+    </li>
+"""
+
+
+def _open_action_items(
+    actions: list[Action], *, tenant_slug: str, table_slug: str
+) -> list[SafeString]:
+    url = url_maker("tables:action", "table_slug", "pk", tenant_slug=tenant_slug)
+    day, iso = date_texts("M j, Y"), date_texts("Y-m-d")
+    overdue = html_row(
+        '<span class="badge badge--overdue">{label}</span>', label=gettext("Overdue")
+    )
+    items = []
+    for action in actions:
+        org, owner = action.owner_organization, action.owner
+        if org:
+            owner_text = f"{org.name} ({owner.display_name})" if owner else org.name
+        else:
+            owner_text = owner.display_name if owner else gettext("No owner yet")
+        due = (
+            html_row(
+                '<time datetime="{iso}">{text}</time>',
+                iso=iso(action.due_date),
+                text=gettext("due %(due)s") % {"due": day(action.due_date)},
+            )
+            if action.due_date
+            else gettext("no due date")
+        )
+        items.append(
+            html_row(
+                _OPEN_ACTION,
+                url=url(table_slug=table_slug, pk=action.pk),
+                title=action.title,
+                overdue=overdue if action.is_overdue else "",
+                owner=owner_text,
+                due=due,
+            )
+        )
+    return items
+
+
+def _member_items(
+    participations: list[tuple[TableOrganization, list[TableSeat]]],
+    independent_seats: list[TableSeat],
+    *,
+    with_people: bool,
+    tenant_slug: str,
+) -> list[SafeString]:
+    """The organizations taking part (with their people, for those who may see the table's
+    people) and the people sitting for themselves or for an organization not at the table."""
+    url = url_maker("partners:organization", "org_slug", tenant_slug=tenant_slug)
+    roles, seat_roles = dict(ParticipationRole.choices), dict(SeatRole.choices)
+    sectors = dict(Sector.choices)
+    items = []
+    for participation, seats in participations:
+        org = participation.organization
+        people = ""
+        if with_people and seats:
+            people = html_row(
+                "<ul>{items}</ul>",
+                items=SafeString(
+                    "".join(
+                        html_row(
+                            "<li>{name} — {role}</li>",
+                            name=seat.user.display_name,
+                            role=seat_roles.get(seat.role, seat.role),
+                        )
+                        for seat in seats
+                    )
+                ),
+            )
+        items.append(
+            html_row(
+                _PARTICIPATION,
+                url=url(org_slug=org.slug),
+                name=org.name,
+                role=roles.get(participation.role, participation.role),
+                sector=sectors.get(org.sector, org.sector),
+                seats=people,
+            )
+        )
+    if with_people:
+        for seat in independent_seats:
+            items.append(
+                html_row(
+                    "    <li>{name} — {role}{organization}</li>\n",
+                    name=seat.user.display_name,
+                    role=seat_roles.get(seat.role, seat.role),
+                    organization=html_row(
+                        ' <span class="muted">({name})</span>', name=seat.organization.name
+                    )
+                    if seat.organization
+                    else "",
+                )
+            )
+    return items
+
+
 @require_GET
 def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
     table = access.table
+    page = table_page(table=table, with_timeline=False)
     context = {
         "tenant": table.tenant,
         "table": table,
         "access": access,
-        **table_page(table=table, with_timeline=False),
+        **page,
         # Open and overdue actions, the next meeting, the measures, the grouped timeline.
         **table_workspace(table=table, with_timeline=access.can_view),
         # Blocks drawn by higher apps: the table's population indicators, its goals.
@@ -112,8 +236,19 @@ def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> Htt
             access=access,
             user=request.user,
             membership=request.membership,
+            seats=page["seats"],
+            participations=[participation for participation, _ in page["participations"]],
         ),
     }
+    context["open_action_items"] = _open_action_items(
+        context["open_actions"], tenant_slug=tenant_slug, table_slug=table.slug
+    )
+    context["member_items"] = _member_items(
+        page["participations"],
+        page["independent_seats"],
+        with_people=access.can_view,
+        tenant_slug=tenant_slug,
+    )
     if access.can_change:
         context["status_choices"] = [
             (value, label)
