@@ -9,14 +9,15 @@ from partners.models import Organization
 from tables.models import TableOrganization
 from tables.selectors.actions import my_open_actions
 from tables.selectors.meetings import my_upcoming_meetings
-from tables.selectors.tables import my_tables, tables_visible_to
+from tables.selectors.tables import my_table_lines, tables_visible_to
 
 
 def tenant_home_section(*, user: User, membership: TenantMembership) -> dict[str, object]:
+    tables = my_table_lines(user=user)  # read once: the first twelve, and their meetings
     return {
-        "my_meetings": my_upcoming_meetings(user=user),
+        "my_meetings": my_upcoming_meetings(tables=tables),
         "my_actions": my_open_actions(user=user, membership=membership, limit=8),
-        "my_tables": my_tables(user=user, membership=membership, limit=12),
+        "my_tables": tables[:12],
     }
 
 

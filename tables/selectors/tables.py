@@ -18,6 +18,7 @@ from tables.models import (
     SeatRole,
     TableOrganization,
     TableSeat,
+    TableStatus,
 )
 
 
@@ -74,15 +75,31 @@ def focus_area_names(tables: list[ActionTable], areas: list[FocusArea]) -> dict[
     return {table_id: [name for _n, name in sorted(found)] for table_id, found in names.items()}
 
 
-def my_tables(*, user: User, membership: TenantMembership, limit: int) -> list[ActionTable]:
-    """The tables the person is a member of (that they may see), by name: the tenant home's
-    short list, with nothing counted."""
-    return list(
-        tables_visible_to(user=user, membership=membership)
-        .filter(tables_granted(user))
-        .only("tenant", "name", "slug", "status")
-        .order_by("name")[:limit]
-    )
+@dataclass(frozen=True, slots=True)
+class TableLine:
+    """A table as a short list shows it (the tenant home's), read as plain values."""
+
+    pk: int
+    name: str
+    slug: str
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return TableStatus(self.status).label
+
+
+def my_table_lines(*, user: User) -> list[TableLine]:
+    """Every table the person is a member of, by name, as plain values: the tenant home's
+    short list, and the tables whose meetings it shows (read once for both). Nothing else is
+    filtered: whoever may see any table sees the tables they are a member of (`tables_allowed`
+    holds `tables_granted`)."""
+    return [
+        TableLine(*row)
+        for row in ActionTable.objects.filter(tables_granted(user))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "slug", "status")
+    ]
 
 
 def _current_count(model) -> Coalesce:
