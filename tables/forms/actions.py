@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cswb.forms import ManyOptionsSelect
+from cswb.forms import ManyOptionsSelect, PythonFormRenderer
 from cswb.guardrails import PersonalInformationGuardMixin
 from tables.models import ActionStatus, Priority
 
 
 class ActionForm(PersonalInformationGuardMixin, forms.Form):
     guarded_fields = ("title", "description")
+    default_renderer = PythonFormRenderer  # drawn on every visit to a table's actions
 
     title = forms.CharField(label=_("What will be done"), max_length=200)
     description = forms.CharField(
@@ -118,6 +119,7 @@ class ActionUpdateForm(PersonalInformationGuardMixin, forms.Form):
 
 
 class ActionFilterForm(forms.Form):
+    default_renderer = PythonFormRenderer
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cswb.forms import PythonFormRenderer
 from partners.models import Organization, OrgRole
 from tables.models import (
     ActionTable,
@@ -17,6 +18,7 @@ from tables.models import (
 
 
 class TableFilterForm(forms.Form):
+    default_renderer = PythonFormRenderer  # drawn on every visit to the table list
     q = forms.CharField(
         label=_("Search"),
         required=False,
