@@ -21,6 +21,7 @@ from tables.models import (
     Action,
     ActionStatus,
     ActionTable,
+    ActionTally,
     AttendanceStatus,
     Measure,
     Meeting,
@@ -65,6 +66,31 @@ def _overdue(today) -> Coalesce:
     since = _count(open_.filter(due_date__lt=today, due_date__gte=Coalesce(kept, date.min)))
     ahead = _count(open_.filter(due_date__gte=today, due_date__lt=kept))
     return Coalesce(F("action_tally__overdue"), 0) + since - ahead
+
+
+def table_action_counts(table: ActionTable) -> tuple[int, int]:
+    """One table's open and overdue actions, from its ActionTally as the progress pages read
+    them (no tally: no action yet): one plain query, and a second only on a day the hourly
+    job has not yet moved the tally to (the open actions due between its date and today)."""
+    tally = (
+        ActionTally.objects.filter(table_id=table.pk)
+        .values_list("planned", "in_progress", "blocked", "overdue", "overdue_before")
+        .first()
+    )
+    if tally is None:
+        return 0, 0
+    *open_counts, overdue, kept_to = tally
+    today = timezone.localdate()
+    if kept_to != today:
+        since = kept_to or date.min
+        between = Action.objects.filter(
+            table_id=table.pk,
+            status__in=ACTION_OPEN_STATUSES,
+            due_date__gte=min(since, today),
+            due_date__lt=max(since, today),
+        ).count()
+        overdue += between if since < today else -between
+    return sum(open_counts), overdue
 
 
 def _held_sum(field: str, *, since) -> Coalesce:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, Window
+from django.db.models import F
 from django.utils import timezone
 
 from cswb.models import ActivityEvent, User
@@ -20,8 +20,8 @@ from tables.models import (
     MeetingStatus,
     Observation,
 )
-from tables.selectors.actions import overdue_first
 from tables.selectors.outcomes import measure_trend, sparkline, trend_sentence
+from tables.selectors.progress import table_action_counts
 
 OPEN_ACTIONS_SHOWN = 8
 TIMELINE_ENTRIES = 12
@@ -79,23 +79,16 @@ def timeline_grouped(events: list[ActivityEvent], *, limit: int) -> list[Timelin
 
 
 def table_workspace(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
-    today = timezone.localdate()
-    # The first few open actions with both counts beside each, in one query: the counts are
-    # taken over all the open actions before the LIMIT (window aggregates). No open action:
-    # no row, and both counts are 0.
+    # The counts as the progress pages read them (kept per table), and the first few open
+    # actions overdue first: for open actions that is simply by due date (those due before
+    # today come first), which the index of open actions by due date (action_open_due)
+    # serves a few entries at a time, however many the table has.
+    open_count, overdue_count = table_action_counts(table)
     open_actions = list(
-        overdue_first(Action.objects.filter(table=table, status__in=ACTION_OPEN_STATUSES))
+        Action.objects.filter(table=table, status__in=ACTION_OPEN_STATUSES)
         .select_related("owner", "owner_organization")
-        .annotate(
-            open_total=Window(Count("pk")),
-            overdue_total=Window(Count("pk", filter=Q(due_date__lt=today))),
-        )[:OPEN_ACTIONS_SHOWN]
+        .order_by(F("due_date").asc(nulls_last=True), "id")[:OPEN_ACTIONS_SHOWN]
     )
-    first = open_actions[0] if open_actions else None
-    counts = {
-        "open": first.open_total if first else 0,
-        "overdue": first.overdue_total if first else 0,
-    }
     next_meeting = (
         Meeting.objects.filter(
             table=table, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
@@ -135,8 +128,8 @@ def table_workspace(*, table: ActionTable, with_timeline: bool) -> dict[str, obj
         else []
     )
     return {
-        "open_count": counts["open"],
-        "overdue_count": counts["overdue"],
+        "open_count": open_count,
+        "overdue_count": overdue_count,
         "open_actions": open_actions,
         "next_meeting": next_meeting,
         "measure_rows": measure_rows,
