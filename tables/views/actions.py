@@ -40,9 +40,9 @@ from tables.models import (
 )
 from tables.selectors.actions import (
     ActionLine,
-    OwnerOption,
     action_line_values,
     action_lines,
+    action_owner_options,
     action_owner_people,
     my_open_actions,
     overdue_first,
@@ -119,8 +119,12 @@ def _owner_choices(
     """Who an action may be owned by, as the form's `organizations` and `people`: any
     organization at the table for its coordinators, one's own that sit there for everyone
     else (and the action's present one, when editing); people as `action_owner_people`.
-    With `options`, for a form that is only shown, ids and names (`OwnerOption`) instead of
-    model instances."""
+    With `options`, for a form that is only shown, ids and names read in one statement
+    (`action_owner_options`) instead of model instances."""
+    if options:
+        return action_owner_options(
+            table=table, user=request.user, any_organization=access.can_change
+        )
     at_table = Q(
         pk__in=TableOrganization.objects.current().filter(table=table).values("organization_id")
     )
@@ -132,13 +136,8 @@ def _owner_choices(
         )
     if current is not None and current.owner_organization_id:
         at_table |= Q(pk=current.owner_organization_id)
-    found = Organization.objects.filter(at_table).order_by("name")
-    organizations = (
-        [OwnerOption(pk, name) for pk, name in found.values_list("pk", "name")]
-        if options
-        else list(found)
-    )
-    people = action_owner_people(table=table, organizations=organizations, options=options)
+    organizations = list(Organization.objects.filter(at_table).order_by("name"))
+    people = action_owner_people(table=table, organizations=organizations)
     if current is not None and current.owner is not None:
         offered = {u.pk for _group, users in people for u in users}
         if current.owner_id not in offered:  # has since left: shown until changed

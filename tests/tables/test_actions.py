@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from cswb.models import ActivityEvent
-from partners.models import OrgRole
-from partners.services.organizations import organization_staff_add
+from cswb.models import ActivityEvent, User
+from partners.models import OrganizationMembership, OrgRole
+from partners.services.organizations import organization_staff_add, organization_staff_end
+from tables.access import table_access
 from tables.models import Action, ActionStatus, ActionUpdate
 from tables.selectors.actions import overdue_first
 from tables.services.actions import (
@@ -21,6 +23,8 @@ from tables.services.actions import (
     decision_to_action,
 )
 from tables.services.meetings import decision_add
+from tables.services.seats import table_seat_add
+from tables.views.actions import _owner_choices
 
 from ..builders import action_build, meeting_build
 from ..conftest import World
@@ -184,9 +188,9 @@ def test_action_pages_keep_their_query_budget(
             action = _action(world, title=f"Action {round_}-{n}")
             with scope(tenant=world.halton):
                 action_update(action=action, actor=world.admin, text="Progress.")
-        # The list's form offers owner people: the organizations' staff and the seats (two
-        # queries, whatever their numbers).
-        for url, budget in zip(urls, (16, 15), strict=True):
+        # The list's form offers owner people: the organizations' staff and the seats (one
+        # statement with the organizations, whatever their numbers).
+        for url, budget in zip(urls, (14, 15), strict=True):
             with django_assert_max_num_queries(budget):
                 assert partner.get(url).status_code == 200
         detail = reverse("tables:action", args=["halton", world.table.slug, action.pk])
@@ -219,6 +223,46 @@ def _edit_data(action: Action, **changes: object) -> dict[str, object]:
         "due_change_reason": "",
         **changes,
     }
+
+
+def test_the_shown_form_offers_the_owners_the_submitted_one_accepts(world: World) -> None:
+    """The action list's form, only shown, reads its owners in one statement
+    (`action_owner_options`): the same organizations and people, in the same groups and
+    order, as the submitted form's model instances, for a coordinator and for partner staff.
+    Staff who left, members no longer active and other plans' people are offered by neither."""
+    officer = _staff(world, world.police_org, "officer@halton.example")
+    nameless = _staff(world, world.police_org, "nameless@halton.example")
+    User.objects.filter(pk=nameless.pk).update(full_name="")  # shown by address
+    gone = _staff(world, world.youth_org, "gone@halton.example")
+    inactive = _staff(world, world.youth_org, "inactive@halton.example")
+    MembershipFactory(tenant=world.lakeshore, user=officer)  # a member of two plans
+    with scope(tenant=world.halton):
+        organization_staff_end(
+            membership=OrganizationMembership.objects.get(user=gone), actor=world.admin
+        )
+        table_seat_add(table=world.table, user=world.member, role="member", actor=world.admin)
+        table_seat_add(table=world.table, user=inactive, role="member", actor=world.admin)
+        inactive.tenant_memberships.update(is_active=False)  # seated, then no longer a member
+        for role in ("coordinator", "partner"):
+            user = world.user(role)
+            membership = user.tenant_memberships.get(tenant=world.halton)
+            access = table_access(user=user, membership=membership, table=world.table)
+            request = SimpleNamespace(user=user)
+            shown = _owner_choices(request, world.table, access, options=True)
+            submitted = _owner_choices(request, world.table, access)
+            assert [(o.pk, o.name) for o in shown["organizations"]] == [
+                (o.pk, o.name) for o in submitted["organizations"]
+            ]
+            assert [
+                (group, [(u.pk, u.display_name) for u in users]) for group, users in shown["people"]
+            ] == [
+                (group, [(u.pk, u.display_name) for u in users])
+                for group, users in submitted["people"]
+            ]
+            offered = {u.pk for _group, users in shown["people"] for u in users}
+            assert not offered & {gone.pk, inactive.pk, world.outsider.pk}
+            assert world.member.pk in offered
+            assert (officer.pk in offered) is (role == "coordinator")
 
 
 def test_a_past_due_date_is_refused_at_creation(world: World, client_for) -> None:
