@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cswb.forms import PythonFormRenderer
 from tables.models import TableStatus, Zone
 
 SORTS = {
@@ -16,6 +17,8 @@ SORTS = {
 
 
 class ProgressFilterForm(forms.Form):
+    default_renderer = PythonFormRenderer  # drawn on every visit to the progress page
+
     zone = forms.ChoiceField(
         label=_("Zone"), required=False, choices=[("", _("All zones")), *Zone.choices]
     )
