@@ -16,7 +16,7 @@ from cswb.conditional import csv_answer
 from cswb.csvsafe import csv_write
 from cswb.selectors import activity_last_at
 from cswb.ui import date_texts, html_row, url_maker
-from tables.access import TableNeed, get_table_for, tables_allowed, tables_granted
+from tables.access import TableNeed, get_table_for, tables_granted, tables_viewable_among
 from tables.forms.progress import SORTS, ProgressFilterForm
 from tables.models import ActionTable
 from tables.selectors.progress import (
@@ -169,12 +169,10 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     viewable = (
         None
         if request.membership.is_admin
-        else set(
-            ActionTable.objects.filter(
-                tables_allowed(
-                    user=request.user, membership=request.membership, need=TableNeed.VIEW
-                )
-            ).values_list("pk", flat=True)
+        else tables_viewable_among(
+            ((row["table"].pk, row["table"].visibility) for row in rows),
+            user=request.user,
+            membership=request.membership,
         )
     )
     rows_html = _rows_html(rows, tenant_slug=tenant.slug, viewable=viewable)

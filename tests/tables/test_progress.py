@@ -568,3 +568,26 @@ def test_the_hourly_job_keeps_overdue_counts_up_to_today(world: World) -> None:
         }
     assert (kept[world.table.pk], kept[world.ipv.pk]) == (2, 1)
     assert roll_overdue.apply().get() == 0  # the next hour finds nothing to do
+
+
+def test_the_tables_a_person_may_open_are_decided_as_the_access_filter_decides(
+    world: World,
+) -> None:
+    """The progress page links a table's counts to its lists for those who may open them,
+    deciding from the rows it read (`tables_viewable_among`); that must be exactly the
+    access filter's decision (`tables_allowed`, VIEW), for every role."""
+    from cswb.models import TenantMembership
+    from tables.access import TableNeed, tables_allowed, tables_viewable_among
+
+    with scope(tenant=world.halton):
+        rows = list(ActionTable.objects.values_list("pk", "visibility"))
+        assert {v for _, v in rows} == {"tenant", "members"}  # both kinds are tested
+        for role in ("admin", "leader", "coordinator", "partner", "member"):
+            user = world.user(role)
+            membership = TenantMembership.objects.get(user=user)
+            expected = set(
+                ActionTable.objects.filter(
+                    tables_allowed(user=user, membership=membership, need=TableNeed.VIEW)
+                ).values_list("pk", flat=True)
+            )
+            assert tables_viewable_among(rows, user=user, membership=membership) == expected
