@@ -50,29 +50,62 @@ from tables.services.tables import (
 PAGE_SIZE = 25
 
 
-def _cards(tables: list[ActionTable], *, focus_areas: list[FocusArea], tenant_slug: str) -> None:
-    """What each card of the list shows, made once per page rather than by template tags per
+# One card of the table list, made with html_row (every value escaped) rather than by
+# template tags per card: the same markup as the template's loop gave.
+_CARD = """    <li class="card">
+      <h2 class="card__title"><a href="{url}">{name}</a></h2>
+      <p class="meta">
+        <span class="badge badge--{status}">{status_label}</span>
+        <span>{zone_label}</span>
+        {members_only}
+        {mine}
+      </p>
+      {focus}
+      <p class="muted">{counts}</p>
+    </li>
+"""
+
+
+def _cards(tables: list[ActionTable], *, focus_areas: list[FocusArea], tenant_slug: str) -> list:
+    """Each card of the list as HTML, made once per page rather than by template tags per
     card: one reverse() for all the addresses, each count's words translated here."""
     url = url_maker("tables:detail", "table_slug", tenant_slug=tenant_slug)
     areas = focus_area_names(tables, focus_areas)
     statuses, zones = dict(TableStatus.choices), dict(Zone.choices)
+    members_only = html_row(
+        '<span class="badge badge--private">{label}</span>', label=gettext("Members only")
+    )
+    mine = html_row('<span class="badge badge--mine">{label}</span>', label=gettext("My table"))
+    cards = []
     for table in tables:
-        table.url = url(table_slug=table.slug)
-        table.status_label = statuses.get(table.status, table.status)
-        table.zone_label = zones.get(table.zone, table.zone)
-        table.focus_text = " · ".join(areas[table.pk])
-        table.counts_text = ", ".join(
-            [
-                ngettext(
-                    "%(counter)s organization",
-                    "%(counter)s organizations",
-                    table.organization_count,
-                )
-                % {"counter": table.organization_count},
-                ngettext("%(counter)s seat", "%(counter)s seats", table.seat_count)
-                % {"counter": table.seat_count},
-            ]
+        focus_text = " · ".join(areas[table.pk])
+        counts = [
+            ngettext(
+                "%(counter)s organization",
+                "%(counter)s organizations",
+                table.organization_count,
+            )
+            % {"counter": table.organization_count},
+            ngettext("%(counter)s seat", "%(counter)s seats", table.seat_count)
+            % {"counter": table.seat_count},
+        ]
+        cards.append(
+            html_row(
+                _CARD,
+                url=url(table_slug=table.slug),
+                name=table.name,
+                status=table.status,
+                status_label=statuses.get(table.status, table.status),
+                zone_label=zones.get(table.zone, table.zone),
+                members_only=members_only if table.is_members_only else "",
+                mine=mine if table.is_mine else "",
+                focus=html_row('<p class="muted">{text}</p>', text=focus_text)
+                if focus_text
+                else "",
+                counts=", ".join(counts),
+            )
         )
+    return cards
 
 
 @require_GET
@@ -93,12 +126,12 @@ def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     page = Paginator(tables, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v not in ("", False, None)})
     tables = list(page.object_list)
-    _cards(tables, focus_areas=focus_areas, tenant_slug=tenant_slug)
     context = {
         "tenant": tenant,
         "form": form,
         "page": page,
         "tables": tables,
+        "cards": _cards(tables, focus_areas=focus_areas, tenant_slug=tenant_slug),
         "page_query": query,
         "filtered": bool(query),
     }
