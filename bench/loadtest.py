@@ -162,6 +162,26 @@ def serve() -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer /healthz")
 
 
+def warm(chosen: list[dict[str, object]], slug: str) -> int:
+    """Each page once per worker and a few times more before the clock starts: a new worker
+    imports the views and compiles the templates on its first requests (a few hundred ms
+    each), which a running server did long ago. Not counted. Returns the requests made."""
+    workers = int(os.environ.get("WEB_WORKERS") or 2 * (os.cpu_count() or 1))
+    made = 0
+    for person in {p["role"]: p for p in chosen}.values():  # one person of each role
+        cookie = f"{settings.SESSION_COOKIE_NAME}={person['session']}"
+        table = person["tables"][0]
+        paths = ["/", "/my-work/", "/progress/", "/tables/", f"/tables/{table}/"]
+        paths += [f"/tables/{table}/actions/", f"/tables/{table}/meetings.ics"]
+        for path in paths * (2 * workers):
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            conn.request("GET", f"/{slug}{path}", headers={"Cookie": cookie, "Host": "127.0.0.1"})
+            conn.getresponse().read()
+            conn.close()
+            made += 1
+    return made
+
+
 def main() -> None:
     users = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 90
@@ -178,6 +198,7 @@ def main() -> None:
         "LOADTEST_CSRF_COOKIE": settings.CSRF_COOKIE_NAME,
     }
     server = serve()
+    print(f"warm-up (not counted): {warm(chosen, slug)} requests")
     print(
         f"{users} people ({', '.join(f'{n} {r}' for r, n in roles.items())}) for {seconds} s "
         f"against gunicorn ({os.environ.get('WEB_WORKERS', 'gunicorn.conf.py')} workers) "
