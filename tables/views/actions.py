@@ -78,7 +78,9 @@ def action_rows(actions: list[ActionLine], *, tenant_slug: str, show_table: bool
         ' <span class="badge badge--overdue">{label}</span>', label=gettext("Overdue")
     )
     overdue_class = mark_safe(' class="row--overdue"')
-    statuses, priorities = dict(ActionStatus.choices), dict(Priority.choices)
+    # Each label translated once per page, not once per row.
+    statuses = {value: str(label) for value, label in ActionStatus.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
     rows = []
     muted = '<span class="muted">{name}</span>'
     for action in actions:

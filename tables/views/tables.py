@@ -71,7 +71,9 @@ def _cards(tables: list[ActionTable], *, focus_areas: list[FocusArea], tenant_sl
     card: one reverse() for all the addresses, each count's words translated here."""
     url = url_maker("tables:detail", "table_slug", tenant_slug=tenant_slug)
     areas = focus_area_names(tables, focus_areas)
-    statuses, zones = dict(TableStatus.choices), dict(Zone.choices)
+    # Each label translated once per page, not once per card.
+    statuses = {value: str(label) for value, label in TableStatus.choices}
+    zones = {value: str(label) for value, label in Zone.choices}
     members_only = html_row(
         '<span class="badge badge--private">{label}</span>', label=gettext("Members only")
     )
