@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -124,3 +125,17 @@ def html_row(template: str, **values: object) -> SafeString:
             }
         )
     )
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told how many objects its list has (a figure the page reads anyway, or one
+    kept for it, such as a table's action tally) instead of counting the list in a query of
+    its own."""
+
+    def __init__(self, object_list, per_page: int, *, count: int, **kwargs: object) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count

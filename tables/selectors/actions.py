@@ -24,10 +24,13 @@ from tables.access import TableNeed, tables_allowed
 from tables.models import (
     ACTION_OPEN_STATUSES,
     Action,
+    ActionStatus,
     ActionTable,
+    ActionTally,
     TableOrganization,
     TableSeat,
 )
+from tables.selectors.progress import table_action_counts
 
 
 def overdue_first(actions: QuerySet[Action]) -> QuerySet[Action]:
@@ -78,6 +81,18 @@ _LINE_FIELDS = (
     "owner_organization_id",
     "owner_organization__name",
 )
+
+
+def table_action_count(*, table: ActionTable, status: str) -> int:
+    """How many of the table's actions its list shows for a filter ("" the open ones,
+    "overdue", "all", or one status), from the table's ActionTally, which the action services
+    keep in the same transaction as every change, instead of counting them: one plain query
+    (overdue as the table page reads it, `table_action_counts`)."""
+    if status == "overdue":
+        return table_action_counts(table)[1]
+    columns = {"": ACTION_OPEN_STATUSES, "all": ActionStatus.values}.get(status, [status])
+    counts = ActionTally.objects.filter(table_id=table.pk).values_list(*columns).first()
+    return sum(counts) if counts else 0
 
 
 def action_line_values(actions: QuerySet[Action]) -> QuerySet:
@@ -190,33 +205,32 @@ def _owner_groups(organizations: list, staff: dict[int, list], seated: list) -> 
 
 # Who may own an action, as ids and names: the organizations at the table (for those who
 # may not change it, only their own), each one's current staff, then the table's seat
-# holders, the people active members of the plan; in the order the form offers them.
+# holders, the people active members of the plan (one membership per plan and person); in
+# the order the form offers them (part 0 the organizations, 1 their staff, 2 the seats).
 _OWNER_OPTIONS = """
-WITH organizations AS (
-    SELECT o.id, o.name FROM {organization} o
-    WHERE o.tenant_id = %(tenant)s
-      AND o.id IN (
-        SELECT p.organization_id FROM {participation} p
-        WHERE p.tenant_id = %(tenant)s AND p.table_id = %(table)s AND p.left_on IS NULL)
+WITH organizations AS MATERIALIZED (
+    SELECT o.id, o.name
+    FROM {participation} p JOIN {organization} o ON o.id = p.organization_id
+    WHERE p.tenant_id = %(tenant)s AND p.table_id = %(table)s AND p.left_on IS NULL
+      AND o.tenant_id = %(tenant)s
       AND (%(any_organization)s OR o.id IN (
         SELECT mine.organization_id FROM {staff} mine
         WHERE mine.tenant_id = %(tenant)s AND mine.user_id = %(user)s AND mine.left_on IS NULL))
+), people AS (
+    SELECT s.organization_id, s.user_id
+    FROM {staff} s JOIN organizations o ON o.id = s.organization_id
+    WHERE s.tenant_id = %(tenant)s AND s.left_on IS NULL
+    UNION ALL
+    SELECT NULL, t.user_id FROM {seat} t
+    WHERE t.tenant_id = %(tenant)s AND t.table_id = %(table)s AND t.left_on IS NULL
 )
 SELECT 0 AS part, o.id, o.name, NULL AS user_id, NULL AS full_name, NULL AS email
 FROM organizations o
 UNION ALL
-SELECT 1, s.organization_id, NULL, u.id, u.full_name, u.email
-FROM {staff} s JOIN {user} u ON u.id = s.user_id
-WHERE s.tenant_id = %(tenant)s AND s.left_on IS NULL
-  AND s.organization_id IN (SELECT id FROM organizations)
-  AND EXISTS (SELECT 1 FROM {member} m
-              WHERE m.user_id = u.id AND m.tenant_id = %(tenant)s AND m.is_active)
-UNION ALL
-SELECT 2, NULL, NULL, u.id, u.full_name, u.email
-FROM {seat} t JOIN {user} u ON u.id = t.user_id
-WHERE t.tenant_id = %(tenant)s AND t.table_id = %(table)s AND t.left_on IS NULL
-  AND EXISTS (SELECT 1 FROM {member} m
-              WHERE m.user_id = u.id AND m.tenant_id = %(tenant)s AND m.is_active)
+SELECT CASE WHEN p.organization_id IS NULL THEN 2 ELSE 1 END, p.organization_id, NULL,
+       u.id, u.full_name, u.email
+FROM people p JOIN {user} u ON u.id = p.user_id
+JOIN {member} m ON m.user_id = u.id AND m.tenant_id = %(tenant)s AND m.is_active
 ORDER BY part, name, full_name, email
 """
 

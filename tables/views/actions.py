@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cswb.access import get_tenant_for
-from cswb.ui import date_texts, error_text, html_row, url_maker
+from cswb.ui import CountedPaginator, date_texts, error_text, html_row, url_maker
 from partners.models import Organization, OrganizationMembership
 from tables.access import (
     TableNeed,
@@ -46,6 +46,7 @@ from tables.selectors.actions import (
     action_owner_people,
     my_open_actions,
     overdue_first,
+    table_action_count,
 )
 from tables.services.actions import (
     ACTION_TRANSITIONS,
@@ -200,7 +201,8 @@ def action_list(request: HttpRequest, tenant_slug: str, table_slug: str) -> Http
         actions = actions.order_by("due_date", "id")
     else:
         actions = overdue_first(actions)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = table_action_count(table=table, status=status)
+    page = CountedPaginator(actions, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     actions = action_lines(action_line_values(page.object_list))
     return render(
         request,

@@ -14,7 +14,7 @@ from cswb.models import ActivityEvent, User
 from partners.models import OrganizationMembership, OrgRole
 from partners.services.organizations import organization_staff_add, organization_staff_end
 from tables.access import table_access
-from tables.models import Action, ActionStatus, ActionUpdate
+from tables.models import ACTION_OPEN_STATUSES, Action, ActionStatus, ActionUpdate
 from tables.selectors.actions import overdue_first
 from tables.services.actions import (
     PAST_DUE_AT_CREATION,
@@ -474,3 +474,32 @@ def test_a_finished_list_is_in_due_order_page_by_page(world: World, client_for) 
     assert [a.pk for a in shown] == expected and len(expected) == 35
     assert [a.due_date for a in shown][:5] == sorted(d for d in dues * 5 if d)[:5]
     assert all(a.due_date is None for a in shown[-10:])
+
+
+def test_a_list_counts_its_actions_from_the_tally(world: World, client_for) -> None:
+    """The pages of an action list are counted from the table's ActionTally: the same number
+    as counting the actions, for every filter, as actions are added and move on."""
+    today = timezone.localdate()
+    for n, (statuses, due) in enumerate(
+        [([], -3), (["in_progress"], -1), (["blocked"], 4), (["done"], -8), (["cancelled"], 2)] * 7
+    ):
+        action_build(
+            world.food,
+            actor=world.admin,
+            title=f"Action {n}",
+            statuses=statuses,
+            due_date=today + timedelta(days=due),
+        )
+    client = client_for("admin")
+    url = reverse("tables:actions", args=["halton", world.food.slug])
+    with scope(tenant=world.halton):
+        actions = Action.objects.filter(table=world.food)
+        expected = {
+            "": actions.filter(status__in=ACTION_OPEN_STATUSES).count(),
+            "overdue": actions.filter(status__in=ACTION_OPEN_STATUSES, due_date__lt=today).count(),
+            "all": actions.count(),
+            **{s: actions.filter(status=s).count() for s in ActionStatus.values},
+        }
+    assert expected[""] == 21 and expected["overdue"] == 14
+    for status, count in expected.items():
+        assert client.get(url, {"status": status}).context["page"].paginator.count == count
