@@ -74,7 +74,7 @@ _ACTION_ROW = """<tr{overdue_class}>
 def action_rows(actions: list[ActionLine], *, tenant_slug: str, show_table: bool = False) -> list:
     """The rows of an action list, in order, as HTML."""
     url = url_maker("tables:action", "table_slug", "pk", tenant_slug=tenant_slug)
-    day, iso = date_texts("M j, Y"), date_texts("Y-m-d")
+    day = date_texts("M j, Y")
     overdue_badge = html_row(
         ' <span class="badge badge--overdue">{label}</span>', label=gettext("Overdue")
     )
@@ -104,7 +104,7 @@ def action_rows(actions: list[ActionLine], *, tenant_slug: str, show_table: bool
                 overdue_badge=overdue_badge if action.is_overdue else "",
                 due=html_row(
                     '<time datetime="{iso}">{day}</time>',
-                    iso=iso(action.due_date),
+                    iso=action.due_date.isoformat(),  # a date's "Y-m-d"
                     day=day(action.due_date),
                 )
                 if action.due_date
