@@ -40,6 +40,9 @@ def tables_list(
     mine: bool = False,
     search: str = "",
 ) -> QuerySet[ActionTable]:
+    """The tables the list shows for these filters, by name: counted as they are, a page of
+    them read with what their cards show through `table_cards` (so that counting them does
+    not make, and strip again, what only the page reads)."""
     tables = tables_visible_to(user=user, membership=membership)
     if focus_area:
         tables = tables.filter(focus_areas__slug=focus_area)
@@ -53,14 +56,19 @@ def tables_list(
         tables = tables.filter(Q(name__icontains=search) | Q(purpose__icontains=search))
     if focus_area:
         tables = tables.distinct()  # the focus-area join may meet a table once per area
-    # Counted per table by correlated subqueries on the (table) indexes: joining both the
-    # participations and the seats would multiply them (10 by 20 rows per table) before
-    # counting.
+    return tables.order_by("name")
+
+
+def table_cards(tables: QuerySet[ActionTable], *, user: User) -> QuerySet[ActionTable]:
+    """`tables_list` with what each card shows beside the table: its organizations and seats
+    now, and whether the person is a member. Counted per table by correlated subqueries on
+    the (table) indexes: joining both the participations and the seats would multiply them
+    (10 by 20 rows per table) before counting."""
     return tables.annotate(
         organization_count=_current_count(TableOrganization),
         seat_count=_current_count(TableSeat),
         is_mine=Case(When(tables_granted(user), then=True), default=False),
-    ).order_by("name")
+    )
 
 
 def focus_area_names(tables: list[ActionTable], areas: list[FocusArea]) -> dict[int, list[str]]:

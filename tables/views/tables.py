@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cswb.access import get_tenant_for
 from cswb.sections import panels_for
-from cswb.ui import date_texts, error_text, html_row, url_maker
+from cswb.ui import CountedPaginator, date_texts, error_text, html_row, url_maker
 from partners.models import Sector
 from tables.access import TableNeed, get_table_for
 from tables.forms.tables import (
@@ -35,6 +34,7 @@ from tables.models import (
 )
 from tables.selectors.tables import (
     focus_area_names,
+    table_cards,
     table_page,
     tables_list,
     tenant_representation,
@@ -125,7 +125,9 @@ def table_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         mine=filters.get("mine", False),
         search=filters.get("q", ""),
     )
-    page = Paginator(tables, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(
+        table_cards(tables, user=request.user), PAGE_SIZE, count=tables.count()
+    ).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v not in ("", False, None)})
     tables = list(page.object_list)
     context = {
