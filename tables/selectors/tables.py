@@ -59,8 +59,8 @@ def tables_list(
     return tables.order_by("name")
 
 
-def table_cards(tables: QuerySet[ActionTable], *, user: User) -> QuerySet[ActionTable]:
-    """`tables_list` with what each card shows beside the table: its organizations and seats
+def table_cards(tables: QuerySet[ActionTable], *, user: User) -> QuerySet:
+    """`tables_list` as its cards show it (`CARD_FIELDS`): with its organizations and seats
     now, and whether the person is a member. Counted per table by correlated subqueries on
     the (table) indexes: joining both the participations and the seats would multiply them
     (10 by 20 rows per table) before counting."""
@@ -68,10 +68,24 @@ def table_cards(tables: QuerySet[ActionTable], *, user: User) -> QuerySet[Action
         organization_count=_current_count(TableOrganization),
         seat_count=_current_count(TableSeat),
         is_mine=Case(When(tables_granted(user), then=True), default=False),
-    )
+    ).values_list(*CARD_FIELDS, named=True)
 
 
-def focus_area_names(tables: list[ActionTable], areas: list[FocusArea]) -> dict[int, list[str]]:
+# What a card reads of a table, as plain values (rows with these names, not model instances).
+CARD_FIELDS = (
+    "pk",
+    "name",
+    "slug",
+    "status",
+    "zone",
+    "visibility",
+    "organization_count",
+    "seat_count",
+    "is_mine",
+)
+
+
+def focus_area_names(tables: list, areas: list[FocusArea]) -> dict[int, list[str]]:
     """The names of each table's focus areas, in the areas' order (`areas`: the plan's, read
     already for the filter): one query of the links alone, for a page of tables."""
     order = {area.pk: (n, area.name) for n, area in enumerate(areas)}

@@ -23,13 +23,13 @@ from tables.forms.tables import (
 )
 from tables.models import (
     Action,
-    ActionTable,
     FocusArea,
     ParticipationRole,
     SeatRole,
     TableOrganization,
     TableSeat,
     TableStatus,
+    Visibility,
     Zone,
 )
 from tables.selectors.tables import (
@@ -66,9 +66,10 @@ _CARD = """    <li class="card">
 """
 
 
-def _cards(tables: list[ActionTable], *, focus_areas: list[FocusArea], tenant_slug: str) -> list:
-    """Each card of the list as HTML, made once per page rather than by template tags per
-    card: one reverse() for all the addresses, each count's words translated here."""
+def _cards(tables: list, *, focus_areas: list[FocusArea], tenant_slug: str) -> list:
+    """Each card of the list (rows of `table_cards`) as HTML, made once per page rather than
+    by template tags per card: one reverse() for all the addresses, each count's words
+    translated here."""
     url = url_maker("tables:detail", "table_slug", tenant_slug=tenant_slug)
     areas = focus_area_names(tables, focus_areas)
     # Each label translated once per page, not once per card.
@@ -99,7 +100,7 @@ def _cards(tables: list[ActionTable], *, focus_areas: list[FocusArea], tenant_sl
                 status=table.status,
                 status_label=statuses.get(table.status, table.status),
                 zone_label=zones.get(table.zone, table.zone),
-                members_only=members_only if table.is_members_only else "",
+                members_only=members_only if table.visibility == Visibility.MEMBERS else "",
                 mine=mine if table.is_mine else "",
                 focus=html_row('<p class="muted">{text}</p>', text=focus_text)
                 if focus_text
