@@ -98,7 +98,7 @@ def test_tenant_home_query_budget_holds_as_the_plan_grows(
     url = reverse("tenant-home", args=["halton"])
     client.get(url)  # warm the session
     for round_ in range(2):
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
         for n in range(6):  # more people, more activity, more plans and tables of my own
             MembershipFactory(tenant=world.halton)
