@@ -191,6 +191,12 @@ def tenant_progress(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     )
 
 
+def _local_day(moment) -> str:
+    """The day of a meeting as the plan reads it (its time zone), not UTC's: an evening
+    meeting in Ontario starts on the next day in UTC."""
+    return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
 @require_GET
 def tenant_progress_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = get_tenant_for(request)
@@ -226,8 +232,8 @@ def tenant_progress_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
                 t.done_count,
                 t.overdue_count,
                 t.blocked_count,
-                t.last_meeting.date().isoformat() if t.last_meeting else "",
-                t.next_meeting.date().isoformat() if t.next_meeting else "",
+                _local_day(t.last_meeting),
+                _local_day(t.next_meeting),
                 "" if row["attendance"] is None else row["attendance"],
                 t.organization_count,
                 t.advisor_count,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -591,3 +591,22 @@ def test_the_tables_a_person_may_open_are_decided_as_the_access_filter_decides(
                 ).values_list("pk", flat=True)
             )
             assert tables_viewable_among(rows, user=user, membership=membership) == expected
+
+
+def test_the_csv_gives_a_meetings_day_in_the_plans_time_zone(world: World, client_for) -> None:
+    """An evening meeting in Ontario starts on the next day in UTC; the CSV gives the day the
+    plan's people met on."""
+    now = timezone.localtime()
+    evening = (now - timedelta(days=2)).replace(hour=22, minute=30, second=0, microsecond=0)
+    meeting = meeting_build(
+        world.table, actor=world.admin, hours=(evening - now).total_seconds() / 3600
+    )
+    with scope(tenant=world.halton):
+        meeting_record(
+            meeting=meeting, actor=world.admin, minutes={}, attendance={}, organizations={}
+        )
+    assert evening.date() != meeting.starts_at.astimezone(UTC).date()
+    response = client_for("admin").get(reverse("progress-csv", args=["halton"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    youth = next(r for r in rows if r["table"] == "Youth mental health")
+    assert youth["last_meeting"] == evening.date().isoformat()
