@@ -71,6 +71,7 @@ bench-data: $(VENV)/.installed-dev
 	$(BENCH_ENV) $(BIN)/python manage.py seed_scale --if-missing
 	$(BENCH_ENV) $(BIN)/python manage.py seed_scale --if-missing --tenant scale-2x-actions --actions 400000
 	$(BENCH_ENV) $(BIN)/python manage.py seed_scale --if-missing --tenant scale-2x-tables --tables 400
+	$(BENCH_ENV) $(BIN)/python manage.py roll_overdue  # as the hourly task would, on a later day
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 
 bench: bench-data

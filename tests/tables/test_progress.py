@@ -568,6 +568,11 @@ def test_the_hourly_job_keeps_overdue_counts_up_to_today(world: World) -> None:
         }
     assert (kept[world.table.pk], kept[world.ipv.pk]) == (2, 1)
     assert roll_overdue.apply().get() == 0  # the next hour finds nothing to do
+    with scopes_disabled():  # the command does the same for a deployment without beat
+        ActionTally.objects.update(overdue_before=None)
+    out = io.StringIO()
+    call_command("roll_overdue", stdout=out)
+    assert "Overdue counts of 2 table(s) kept up to today." in out.getvalue()
 
 
 def test_the_tables_a_person_may_open_are_decided_as_the_access_filter_decides(
