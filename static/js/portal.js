@@ -10,6 +10,10 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target) return;
+    // A live filter (a search form) updates its results as the person types or chooses: they
+    // keep their place in the form, and the results' status line says how many match.
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.closest && source.closest("[role=search]")) return;
     var focusable = target.querySelector("[data-focus-after-swap]") ||
       target.querySelector("[aria-invalid='true']") ||
       target.querySelector("[role=alert]") ||
@@ -20,6 +24,14 @@
       if (!native && !focusable.hasAttribute("tabindex")) focusable.setAttribute("tabindex", "-1");
       focusable.focus();
     }
+  });
+
+  // A form refused on a full page (it comes back with its errors, status 400): the person
+  // lands on its first field in error, scrolled into view, its message read with it, instead
+  // of at the top of a long page.
+  document.addEventListener("DOMContentLoaded", function () {
+    var invalid = document.querySelector('form[method="post" i] [aria-invalid="true"]');
+    if (invalid) invalid.focus();
   });
 
   // Close an open header menu with Escape, returning focus to its toggle.

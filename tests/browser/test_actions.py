@@ -51,3 +51,18 @@ def test_partner_logs_an_action_update_in_place(page: Page, browser_world: World
     page.reload()
     expect(page.locator(".timeline")).to_contain_text("Planned → In progress")
     expect(page).to_have_url(re.compile(r"/actions/\d+/$"))
+
+
+def test_a_refused_form_brings_the_person_to_its_first_error(
+    page: Page, browser_world: World
+) -> None:
+    """The add-action form sits below a long list: refused, the page comes back with the
+    first field in error focused and in view, not at the top."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/accounts/login/")
+    log_in(page, "coordinator@halton.example", browser_world.password)
+    page.goto(f"/halton/tables/{browser_world.table.slug}/actions/")
+    page.get_by_role("button", name="Add action").click()
+    invalid = page.locator('form[method="post"] [aria-invalid="true"]').first
+    expect(invalid).to_be_focused()
+    expect(invalid).to_be_in_viewport()

@@ -124,14 +124,14 @@ def test_the_dashboard_reads_well_and_filters_in_place(
 
     page.get_by_label("Domain").select_option(label="Safety")
     expect(page).to_have_url(re.compile(r"[?&]domain=safety"))
-    expect(page.locator("#result-count")).to_have_text("1 indicator match these filters.")
+    expect(page.locator("#result-count")).to_have_text("1 indicator matches these filters.")
     expect(page.locator(".indicator-card", has_text="opioid")).to_have_count(0)
     _fits(page)
     assert_accessible(page)
     # The address is a bookmark: opened afresh, the same filter.
     page.goto(page.url)
     expect(page.get_by_label("Domain")).to_have_value("safety")
-    expect(page.locator("#result-count")).to_have_text("1 indicator match these filters.")
+    expect(page.locator("#result-count")).to_have_text("1 indicator matches these filters.")
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -186,6 +186,11 @@ def test_a_table_that_scrolls_sideways_is_reachable_by_keyboard(
     region.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
+    # The browser may scroll smoothly: wait up to two seconds for the region to move.
+    for _ in range(40):
+        if region.evaluate("el => el.scrollLeft") > 0:
+            break
+        page.wait_for_timeout(50)
     assert region.evaluate("el => el.scrollLeft") > 0
     # Wide again, it no longer scrolls, and is no longer a stop for the Tab key.
     page.set_viewport_size(DESKTOP)

@@ -21,10 +21,26 @@ def test_admin_onboards_a_table_and_a_coordinator_adds_a_member(
     assert_accessible(page)
 
     # Filtering narrows the list in place and keeps the address bookmarkable.
+    page.get_by_label("Zone").focus()
     page.get_by_label("Zone").select_option("risk_intervention")
-    expect(page.locator("#results [role=status]")).to_contain_text("1 table match")
+    expect(page.locator("#results [role=status]")).to_contain_text("1 table matches these filters.")
     expect(page).to_have_url(re.compile(r"zone=risk_intervention"))
+    expect(page.get_by_label("Zone")).to_be_focused()  # the person keeps their place
     assert_accessible(page)
+    # Typing a search narrows the list as they type, without taking the field away from them.
+    page.get_by_label("Zone").select_option("")
+    search = page.locator("#id_q")
+    search.press_sequentially("you", delay=50)
+    expect(page).to_have_url(re.compile(r"q=you"))
+    expect(page.locator("#results [role=status]")).to_contain_text("1 table matches these filters.")
+    expect(search).to_be_focused()
+    search.press_sequentially("th")
+    expect(search).to_have_value("youth")
+    expect(page).to_have_url(re.compile(r"q=youth"))
+    expect(search).to_be_focused()
+    search.fill("")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#results [role=status]")).to_contain_text("3 tables.")
 
     page.get_by_role("link", name="Start a new table").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a new action table")

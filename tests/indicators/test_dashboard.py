@@ -120,7 +120,7 @@ def test_filters_are_kept_in_the_address_and_the_count_announced(world: World, c
     assert "Mental health" in everything and "Police-reported crime" in everything
     by_domain = client.get(URL, {"domain": "safety"}).content.decode()
     assert "Police-reported crime" in by_domain and "Mental health" not in by_domain
-    assert "1 indicator match these filters." in _text(by_domain)
+    assert "1 indicator matches these filters." in _text(by_domain)
     by_table = client.get(URL, {"table": world.table.slug}).content.decode()
     assert "Mental health" in by_table and "Police-reported crime" not in by_table
     nothing = client.get(URL, {"status": "target_achieved"}).content.decode()
