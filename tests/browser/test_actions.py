@@ -38,6 +38,8 @@ def test_partner_logs_an_action_update_in_place(page: Page, browser_world: World
     expect(page.get_by_text("looks like it contains a phone number")).to_be_visible()
     assert_accessible(page)
 
+    # The person drags the box's corner to make it taller (the browser sets its height).
+    page.get_by_role("textbox", name="Update").evaluate("el => { el.style.height = '12em'; }")
     page.get_by_role("textbox", name="Update").fill(
         "Referral map drafted with three partner agencies."
     )
