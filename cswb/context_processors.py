@@ -29,6 +29,7 @@ _NAV_MANAGE = (
 )
 _LINK = '<li><a href="{url}"{current}>{label}</a></li>'
 _CURRENT = mark_safe(' aria-current="page"')
+_SECTION = mark_safe(' aria-current="true"')
 
 
 def _links(request: HttpRequest, entries, indent: str) -> str:
@@ -36,7 +37,12 @@ def _links(request: HttpRequest, entries, indent: str) -> str:
     links = []
     for name, label in entries:
         url = url_maker(name, "tenant_slug")(tenant_slug=slug)
-        current = _CURRENT if request.path == url else ""
+        if request.path == url:
+            current = _CURRENT
+        elif name != "tenant-home" and request.path.startswith(url):
+            current = _SECTION  # a page within this one (a table's pages under Tables)
+        else:
+            current = ""
         links.append(indent + html_row(_LINK, url=url, current=current, label=gettext(label)))
     return "\n".join(links)
 
@@ -44,7 +50,9 @@ def _links(request: HttpRequest, entries, indent: str) -> str:
 def tenant_nav(request: HttpRequest) -> dict[str, SafeString]:
     """The links of the plan's navigation for this person: everyone's, the representation
     page for those who read everything, and the administration menu's for admins. Each link
-    is marked as the current page when it is."""
+    is marked as the current page when it is, and as the current section on a page within it
+    (aria-current="true": a table's pages under Tables, an organization's under
+    Organizations)."""
     membership = getattr(request, "membership", None)
     links = _NAV + (_NAV_READERS if membership and membership.can_read_everything else ())
     return {

@@ -249,6 +249,12 @@ class TestTableWorkspace:
         ]:
             page = client.get(reverse(f"tables:{name}", args=["halton", world.table.slug]))
             assert f'aria-current="page">{label}</a>' in page.content.decode(), name
+            # The plan's menu marks the section the page is in.
+            tables = reverse("tables:list", args=["halton"])
+            assert f'<a href="{tables}" aria-current="true">Tables</a>' in page.content.decode()
+        home = client.get(reverse("tables:list", args=["halton"])).content.decode()
+        assert f'<a href="{tables}" aria-current="page">Tables</a>' in home
+        assert 'aria-current="true">Home</a>' not in home  # every page is under the home
 
     def test_leadership_on_a_members_only_table_sees_only_the_tabs_it_may_open(
         self, world: World, client_for
