@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django_scopes import scopes_disabled
 
 from cswb.models import Tenant, User
@@ -177,11 +178,23 @@ class TableFacts:
         return found
 
 
-def identity_groups(*, facts: TableFacts, reported: list[str]) -> TableGroups:
+def identity_groups(
+    *, facts: TableFacts, reported: list[str], only_these_people: bool = False
+) -> TableGroups:
     """Everything the counts need: one query for the answers (two when digest contacts have
-    answered), however many people and tables."""
+    answered), however many people and tables. With `only_these_people` (one table's page),
+    only the answers of the people in `facts` are read — its seat holders and its
+    organizations' contacts — not the whole plan's, so the page does not grow with the plan;
+    the result then answers `for_table` for those tables only, not `for_plan`."""
+    identifications = SelfIdentification.objects.all()
+    if only_these_people:
+        users = {user_id for _, user_id, _ in facts.seats}
+        organizations = {organization_id for _, organization_id, _ in facts.participations}
+        identifications = identifications.filter(
+            Q(user_id__in=users) | Q(contact__organization_id__in=organizations)
+        )
     rows = list(
-        SelfIdentification.objects.values_list(
+        identifications.values_list(
             "pk", "user_id", "contact_id", "answers__question", "answers__answer"
         )
     )
@@ -278,7 +291,7 @@ def table_goals_panel(*, table: ActionTable, facts: TableFacts | None = None) ->
     goals = list(RepresentationGoal.objects.filter(table=table).order_by("pk"))
     if facts is None:
         facts = TableFacts.read([table.pk])
-    groups = identity_groups(facts=facts, reported=reported)
+    groups = identity_groups(facts=facts, reported=reported, only_these_people=True)
     return {
         "goals": goal_results(
             goals, sectors=facts.sectors(), advisors=facts.advisors(), groups=groups

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cswb.models import ActivityEvent
@@ -31,7 +32,7 @@ from engagement.services.identity import (
     identity_token_hash,
     self_identification_save,
 )
-from tables.models import SeatRole
+from tables.models import SeatRole, TableOrganization
 from tables.services.seats import table_seat_add
 
 from ..builders import contact_build
@@ -247,6 +248,41 @@ def test_small_counts_are_withheld_with_their_complement(
         assert row.count("withheld") == 2 and not re.search(r"<td>\d+</td>", row)
     else:
         assert row == "<td>5</td><td>5</td>"
+
+
+def test_a_tables_panel_reads_only_the_answers_of_its_own_people(world: World) -> None:
+    """The table page's counts read the answers of its seat holders and of its
+    organizations' contacts, not the whole plan's: the same counts, without growing with
+    the plan."""
+    _people_at_table(world, ["yes"] * 5 + ["no"] * 5)
+    with scope(tenant=world.halton):
+        for n in range(6):  # people elsewhere in the plan
+            user = MembershipFactory(
+                tenant=world.halton, user=UserFactory(email=f"elsewhere{n}@halton.example")
+            ).user
+            table_seat_add(table=world.ipv, user=user, role=SeatRole.MEMBER, actor=world.admin)
+            self_identification_save(
+                tenant=world.halton, asked=["indigenous"], answers={"indigenous": "yes"},
+                in_own_words="", consent=True, user=user,
+            )  # fmt: skip
+    ours = contact_build(world.youth_org, actor=world.admin, email="intake@youth.example")
+    theirs = contact_build(world.police_org, actor=world.admin, email="desk@police.example")
+    with scope(tenant=world.halton):
+        TableOrganization.objects.filter(table=world.table, organization=world.police_org).update(
+            left_on=timezone.localdate()
+        )
+        for contact in (ours, theirs):
+            self_identification_save(
+                tenant=world.halton, asked=["indigenous"], answers={"indigenous": "no"},
+                in_own_words="", consent=True, contact=contact,
+            )  # fmt: skip
+        facts = TableFacts.read([world.table.pk])
+        reported = question_settings()[1]
+        whole = identity_groups(facts=facts, reported=reported)
+        own = identity_groups(facts=facts, reported=reported, only_these_people=True)
+    assert own.for_table(world.table.pk) == whole.for_table(world.table.pk)
+    assert own.for_table(world.table.pk).respondents == 11  # ten seated, one contact
+    assert (len(own.plan), len(whole.plan)) == (11, 18)
 
 
 def test_only_groups_declared_in_advance_are_reported(world: World, client_for) -> None:
