@@ -89,23 +89,30 @@ class TableAccess:
         }[need]
 
 
-@lru_cache(maxsize=1)
-def _perms_sql() -> str:
-    """The statement of `_table_perms`, written once from the models' tables: a person's
-    codenames on one table, from their own grants and their groups'."""
+# A person's grants, their own and their groups', as one statement written once per use
+# from the models' tables: (what it selects, what it filters the grants by).
+_BY_TABLE = ("p.codename", "g.content_object_id = %s")  # their codenames on one table
+_BY_CODENAME = ("g.content_object_id", "p.codename = %s")  # the tables with one codename
+
+
+@lru_cache(maxsize=2)
+def _grants_sql(use: tuple[str, str]) -> str:
+    """The statement for one of the uses above; its parameters are the person and the filter's
+    value, twice (own grants, then the groups')."""
+    column, condition = use
     user_perms = ActionTableUserObjectPermission._meta.db_table
     group_perms = ActionTableGroupObjectPermission._meta.db_table
     permissions = Permission._meta.db_table
     user_groups = User.groups.through._meta.db_table
-    # The names are the models' tables, never input.
+    # The names are the models' tables and the constants above, never input.
     return (
-        f"SELECT p.codename FROM {user_perms} g"  # noqa: S608
+        f"SELECT {column} FROM {user_perms} g"  # noqa: S608
         f" JOIN {permissions} p ON p.id = g.permission_id"
-        " WHERE g.user_id = %s AND g.content_object_id = %s"
-        f" UNION SELECT p.codename FROM {group_perms} g"
+        f" WHERE g.user_id = %s AND {condition}"
+        f" UNION SELECT {column} FROM {group_perms} g"
         f" JOIN {permissions} p ON p.id = g.permission_id"
         f" JOIN {user_groups} ug ON ug.group_id = g.group_id"
-        " WHERE ug.user_id = %s AND g.content_object_id = %s"
+        f" WHERE ug.user_id = %s AND {condition}"
     )
 
 
@@ -119,7 +126,7 @@ def _table_perms(user: User, table: ActionTable) -> set[str]:
     if user.is_superuser:
         return set(ObjectPermissionChecker(user).get_perms(table))
     with connection.cursor() as cursor:
-        cursor.execute(_perms_sql(), [user.pk, table.pk, user.pk, table.pk])
+        cursor.execute(_grants_sql(_BY_TABLE), [user.pk, table.pk, user.pk, table.pk])
         return {codename for (codename,) in cursor.fetchall()}
 
 
@@ -160,26 +167,6 @@ def tables_allowed(*, user: User, membership: TenantMembership, need: TableNeed)
     return tables_granted(user, need)
 
 
-@lru_cache(maxsize=1)
-def _viewable_grants_sql() -> str:
-    """The statement of `tables_viewable_among`'s grants: the tables a person may view by a
-    grant of their own or their groups'."""
-    user_perms = ActionTableUserObjectPermission._meta.db_table
-    group_perms = ActionTableGroupObjectPermission._meta.db_table
-    permissions = Permission._meta.db_table
-    user_groups = User.groups.through._meta.db_table
-    # The names are the models' tables, never input.
-    return (
-        f"SELECT g.content_object_id FROM {user_perms} g"  # noqa: S608
-        f" JOIN {permissions} p ON p.id = g.permission_id"
-        " WHERE g.user_id = %s AND p.codename = %s"
-        f" UNION SELECT g.content_object_id FROM {group_perms} g"
-        f" JOIN {permissions} p ON p.id = g.permission_id"
-        f" JOIN {user_groups} ug ON ug.group_id = g.group_id"
-        " WHERE ug.user_id = %s AND p.codename = %s"
-    )
-
-
 def tables_viewable_among(
     tables: Iterable[tuple[int, str]], *, user: User, membership: TenantMembership
 ) -> set[int]:
@@ -193,7 +180,7 @@ def tables_viewable_among(
     if len(viewable) < len(tables) and user.is_active:
         codename = PERMISSION[TableNeed.VIEW]
         with connection.cursor() as cursor:
-            cursor.execute(_viewable_grants_sql(), [user.pk, codename, user.pk, codename])
+            cursor.execute(_grants_sql(_BY_CODENAME), [user.pk, codename, user.pk, codename])
             granted = {pk for (pk,) in cursor.fetchall()}
         viewable |= {pk for pk, _ in tables if pk in granted}
     return viewable
