@@ -11,7 +11,9 @@ process, on the same database), the size of the answer and the ratio of the medi
 
     make bench                       # fills the bench database once, then runs this
     python bench/pages.py [N]        # N pairs per page (default 15); see the Makefile for the
-                                     # environment (DATABASE_URL, REDIS_URL, BENCH_PORT, …)
+                                     # environment (DATABASE_URL, REDIS_URL, BENCH_PORT, …);
+                                     # BENCH_TENANTS and BENCH_PAGES (names, comma-separated)
+                                     # limit the run to some sizes and pages
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ def serve() -> subprocess.Popen:
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     tenants = os.environ.get("BENCH_TENANTS", "scale,scale-2x-actions,scale-2x-tables").split(",")
+    only = [name for name in os.environ.get("BENCH_PAGES", "").split(",") if name]
     cookie_name = settings.SESSION_COOKIE_NAME
     print(
         f"gunicorn {os.environ.get('WEB_WORKERS', '2')} sync workers, {settings.SETTINGS_MODULE}"
@@ -153,6 +156,8 @@ def main() -> None:
                 f" {'queries':>8} {'bytes':>8} {'÷ floor':>8}"
             )
             for name, role, path in pages(tenant):
+                if only and name not in only:
+                    continue
                 queries = queries_of(clients[role], path)
                 get(path, cookies[role])  # warm both workers' caches and connections
                 get(path, cookies[role])

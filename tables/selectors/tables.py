@@ -20,6 +20,7 @@ from tables.models import (
     TableSeat,
     TableStatus,
 )
+from tables.selectors.table_read import TableRead, table_read
 
 
 def tables_visible_to(*, user: User, membership: TenantMembership) -> QuerySet[ActionTable]:
@@ -165,20 +166,14 @@ class Representation:
         ]
 
 
-def table_page(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
-    """Everything the table page shows, in a fixed number of queries."""
-    participations = list(
-        TableOrganization.objects.current()
-        .filter(table=table)
-        .select_related("organization")
-        .order_by("role", "organization__name")
-    )
-    seats = list(
-        TableSeat.objects.current()
-        .filter(table=table)
-        .select_related("user", "organization")
-        .order_by("role", "user__full_name", "user__email")
-    )
+def table_page(
+    *, table: ActionTable, with_timeline: bool, read: TableRead | None = None
+) -> dict[str, object]:
+    """Everything the table page shows of who takes part, in a fixed number of queries: from
+    `read` when the caller has read the table already (see tables.selectors.table_read)."""
+    if read is None:
+        read = table_read(table, workspace=False)
+    participations, seats = read.participations, read.seats
     representation = Representation(
         lived_experience_advisors=sum(s.role == SeatRole.LIVED_EXPERIENCE_ADVISOR for s in seats)
     )
@@ -205,7 +200,7 @@ def table_page(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
         "seats": seats,
         "representation": representation,
         "timeline": timeline,
-        "focus_areas": list(table.focus_areas.all()),
+        "focus_areas": read.focus_areas,
     }
 
 

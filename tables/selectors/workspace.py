@@ -7,23 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F
-from django.utils import timezone
-
 from cswb.models import ActivityEvent, User
-from tables.models import (
-    ACTION_OPEN_STATUSES,
-    Action,
-    ActionTable,
-    Measure,
-    Meeting,
-    MeetingStatus,
-    Observation,
-)
+from tables.models import ActionTable
 from tables.selectors.outcomes import measure_trend, sparkline, trend_sentence
-from tables.selectors.progress import table_action_counts
+from tables.selectors.table_read import TableRead, table_read
 
-OPEN_ACTIONS_SHOWN = 8
 TIMELINE_ENTRIES = 12
 # Events read to build the timeline: enough for twelve entries when some runs are grouped.
 TIMELINE_EVENTS_READ = 60
@@ -78,61 +66,32 @@ def timeline_grouped(events: list[ActivityEvent], *, limit: int) -> list[Timelin
     return entries[:limit]
 
 
-def table_workspace(*, table: ActionTable, with_timeline: bool) -> dict[str, object]:
-    # The counts as the progress pages read them (kept per table), and the first few open
-    # actions overdue first: for open actions that is simply by due date (those due before
-    # today come first), which the index of open actions by due date (action_open_due)
-    # serves a few entries at a time, however many the table has.
-    open_count, overdue_count = table_action_counts(table)
-    open_actions = list(
-        Action.objects.filter(table=table, status__in=ACTION_OPEN_STATUSES)
-        .select_related("owner", "owner_organization")
-        .order_by(F("due_date").asc(nulls_last=True), "id")[:OPEN_ACTIONS_SHOWN]
-    )
-    next_meeting = (
-        Meeting.objects.filter(
-            table=table, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
+def table_workspace(
+    *, table: ActionTable, with_timeline: bool, read: TableRead | None = None
+) -> dict[str, object]:
+    """What is open and overdue, the next meeting, where each measure stands and the grouped
+    timeline: from `read` when the caller has read the table with its workspace already."""
+    if read is None:
+        read = table_read(
+            table, workspace=True, events=TIMELINE_EVENTS_READ if with_timeline else 0
         )
-        .order_by("starts_at")
-        .first()
-    )
-    # Measures in use: retired ones stay on the outcomes page as history.
-    measures = list(
-        Measure.objects.filter(table=table, retired_at__isnull=True).order_by("kind", "name")
-    )
-    values: dict[int, list[Observation]] = {m.pk: [] for m in measures}
-    if values:  # the values of these measures only, not of retired ones
-        for observation in Observation.objects.filter(measure_id__in=list(values)).order_by(
-            "period_end"
-        ):
-            values[observation.measure_id].append(observation)
     measure_rows = [
         {
             "measure": m,
-            "trend": trend_sentence(m, values[m.pk]),
-            "standing": measure_trend(m, values[m.pk]).standing,
-            "sparkline": sparkline(m, values[m.pk]),
+            "trend": trend_sentence(m, read.values[m.pk]),
+            "standing": measure_trend(m, read.values[m.pk]).standing,
+            "sparkline": sparkline(m, read.values[m.pk]),
         }
-        for m in measures
+        for m in read.measures
     ]
-    timeline = (
-        timeline_grouped(
-            list(
-                ActivityEvent.objects.filter(table=table).select_related("actor")[
-                    :TIMELINE_EVENTS_READ
-                ]
-            ),
-            limit=TIMELINE_ENTRIES,
-        )
-        if with_timeline
-        else []
-    )
     return {
-        "open_count": open_count,
-        "overdue_count": overdue_count,
-        "open_actions": open_actions,
-        "next_meeting": next_meeting,
+        "open_count": read.open_count,
+        "overdue_count": read.overdue_count,
+        "open_actions": read.open_actions,
+        "next_meeting": read.next_meeting,
         "measure_rows": measure_rows,
         "on_track_count": sum(row["standing"].is_on_track for row in measure_rows),
-        "timeline": timeline,
+        "timeline": (
+            timeline_grouped(read.events, limit=TIMELINE_ENTRIES) if with_timeline else []
+        ),
     }

@@ -32,6 +32,7 @@ from tables.models import (
     Visibility,
     Zone,
 )
+from tables.selectors.table_read import table_read
 from tables.selectors.tables import (
     focus_area_names,
     table_cards,
@@ -39,7 +40,7 @@ from tables.selectors.tables import (
     tables_list,
     tenant_representation,
 )
-from tables.selectors.workspace import table_workspace
+from tables.selectors.workspace import TIMELINE_EVENTS_READ, table_workspace
 from tables.services.tables import (
     STATUS_TRANSITIONS,
     table_change_status,
@@ -259,14 +260,16 @@ def _member_items(
 def table_detail(request: HttpRequest, tenant_slug: str, table_slug: str) -> HttpResponse:
     access = get_table_for(request, table_slug, need=TableNeed.SUMMARY)
     table = access.table
-    page = table_page(table=table, with_timeline=False)
+    # The table's own rows in one read (one statement on PostgreSQL), for both parts below.
+    read = table_read(table, workspace=True, events=TIMELINE_EVENTS_READ if access.can_view else 0)
+    page = table_page(table=table, with_timeline=False, read=read)
     context = {
         "tenant": table.tenant,
         "table": table,
         "access": access,
         **page,
         # Open and overdue actions, the next meeting, the measures, the grouped timeline.
-        **table_workspace(table=table, with_timeline=access.can_view),
+        **table_workspace(table=table, with_timeline=access.can_view, read=read),
         # Blocks drawn by higher apps: the table's population indicators, its goals.
         "panels": panels_for(
             "table-page",
