@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
+from django.db import connection
 from django.db.models import Q
 from django_scopes import scopes_disabled
 
+from cswb.jsonrows import RowMaker, json_cell, json_row
 from cswb.models import Tenant, User
 from engagement.models import (
     GROUP_NAMES,
@@ -19,6 +22,7 @@ from engagement.models import (
     IdentityQuestionSetting,
     RepresentationGoal,
     SelfIdentification,
+    SelfIdentificationAnswer,
 )
 from partners.models import Contact, Sector
 from tables.models import ActionTable, SeatRole, TableOrganization, TableSeat
@@ -47,11 +51,18 @@ def identity_token_hash(token: str) -> str:
 def question_settings() -> tuple[list[str], list[str]]:
     """(asked, reported) question keys, in the default set's order. A plan that has not
     configured them asks and reports all."""
-    rows = {s.question: s for s in IdentityQuestionSetting.objects.all()}
-    if not rows:
+    return _asked_reported(
+        IdentityQuestionSetting.objects.values_list("question", "is_asked", "is_reported")
+    )
+
+
+def _asked_reported(rows: Iterable[tuple[str, bool, bool]]) -> tuple[list[str], list[str]]:
+    """`question_settings` from the plan's rows (question, is asked, is reported)."""
+    settings = {question: (asked, reported) for question, asked, reported in rows}
+    if not settings:
         return list(IdentityQuestion.values), list(IdentityQuestion.values)
-    asked = [q for q in IdentityQuestion.values if q in rows and rows[q].is_asked]
-    reported = [q for q in asked if rows[q].is_reported]
+    asked = [q for q in IdentityQuestion.values if q in settings and settings[q][0]]
+    reported = [q for q in asked if settings[q][1]]
     return asked, reported
 
 
@@ -198,6 +209,29 @@ def identity_groups(
             "pk", "user_id", "contact_id", "answers__question", "answers__answer"
         )
     )
+    by_contact = {c for _, _, c, _, _ in rows if c}
+    organizations = {org_id for _, org_id, _ in facts.participations}
+    contacts = (
+        dict(
+            Contact.objects.filter(
+                pk__in=list(by_contact), organization_id__in=list(organizations)
+            ).values_list("pk", "organization_id")
+        )
+        if by_contact and organizations
+        else {}
+    )
+    return _groups(rows, contacts, facts=facts, reported=reported)
+
+
+def _groups(
+    rows: list[tuple[int, int | None, int | None, str | None, str | None]],
+    contacts: dict[int, int],
+    *,
+    facts: TableFacts,
+    reported: list[str],
+) -> TableGroups:
+    """The counts from the self-identification rows (id, user, contact, question, answer: one
+    per answer, or one with no answer) and the organization of each contact among them."""
     by_user = {u: pk for pk, u, _, _, _ in rows if u}
     by_contact = {c: pk for pk, _, c, _, _ in rows if c}
     by_table: dict[int, set[int]] = {}
@@ -207,10 +241,8 @@ def identity_groups(
     org_tables: dict[int, set[int]] = {}
     for table_id, org_id, _ in facts.participations:
         org_tables.setdefault(org_id, set()).add(table_id)
-    if by_contact and org_tables:
-        for contact_id, org_id in Contact.objects.filter(
-            pk__in=list(by_contact), organization_id__in=list(org_tables)
-        ).values_list("pk", "organization_id"):
+    for contact_id, org_id in contacts.items():
+        if contact_id in by_contact and org_id in org_tables:
             for table_id in org_tables[org_id]:
                 by_table.setdefault(table_id, set()).add(by_contact[contact_id])
     answers = [(pk, q, a) for pk, _, _, q, a in rows if q]
@@ -284,20 +316,108 @@ def goal_results(
     ]
 
 
+@dataclass
+class PanelRows:
+    """What a table's goals panel reads: the plan's question settings (question, asked,
+    reported), the table's goals, and the self-identification rows of its people (see
+    `_groups`) with the organization of each contact among them."""
+
+    settings: list[tuple[str, bool, bool]]
+    goals: list[RepresentationGoal]
+    identifications: list[tuple[int, int | None, int | None, str | None, str | None]]
+    contacts: dict[int, int]
+
+
 def table_goals_panel(*, table: ActionTable, facts: TableFacts | None = None) -> dict[str, object]:
-    """The table page's block: its goals against today, and its counts. Five queries, three
-    when the caller has the table's facts already."""
-    _, reported = question_settings()
-    goals = list(RepresentationGoal.objects.filter(table=table).order_by("pk"))
+    """The table page's block: its goals against today, and its counts. One statement on
+    PostgreSQL when the caller has the table's facts already (see `panel_rows`)."""
     if facts is None:
         facts = TableFacts.read([table.pk])
-    groups = identity_groups(facts=facts, reported=reported, only_these_people=True)
+    rows = panel_rows(table, facts)
+    _, reported = _asked_reported(rows.settings)
+    groups = _groups(rows.identifications, rows.contacts, facts=facts, reported=reported)
     return {
         "goals": goal_results(
-            goals, sectors=facts.sectors(), advisors=facts.advisors(), groups=groups
+            rows.goals, sectors=facts.sectors(), advisors=facts.advisors(), groups=groups
         ),
         "aggregate": groups.for_table(table.pk),
     }
+
+
+def panel_rows(table: ActionTable, facts: TableFacts) -> PanelRows:
+    """The panel's rows: in one statement on PostgreSQL (its three sets as JSON, see
+    cswb.jsonrows), through the ORM elsewhere (`panel_rows_orm`, held equal by a test)."""
+    if connection.vendor != "postgresql":
+        return panel_rows_orm(table, facts)
+    values = {
+        "tenant": table.tenant_id,
+        "table": table.pk,
+        "users": sorted({user_id for _, user_id, _ in facts.seats}),
+        "organizations": sorted({org_id for _, org_id, _ in facts.participations}),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_panel_statement(), values)
+        settings, goals, identifications = (json_cell(cell) for cell in cursor.fetchone())
+    rows = [tuple(row) for row in identifications or ()]
+    return PanelRows(
+        settings=[tuple(row) for row in settings or ()],
+        goals=_GOAL.many(goals),
+        identifications=[row[:3] + row[4:] for row in rows],
+        contacts={row[2]: row[3] for row in rows if row[2] and row[3] in values["organizations"]},
+    )
+
+
+def panel_rows_orm(table: ActionTable, facts: TableFacts) -> PanelRows:
+    users = {user_id for _, user_id, _ in facts.seats}
+    organizations = {org_id for _, org_id, _ in facts.participations}
+    identifications = list(
+        SelfIdentification.objects.filter(
+            Q(user_id__in=users) | Q(contact__organization_id__in=organizations)
+        ).values_list("pk", "user_id", "contact_id", "answers__question", "answers__answer")
+    )
+    by_contact = {c for _, _, c, _, _ in identifications if c}
+    return PanelRows(
+        settings=list(
+            IdentityQuestionSetting.objects.values_list("question", "is_asked", "is_reported")
+        ),
+        goals=list(RepresentationGoal.objects.filter(table=table).order_by("pk")),
+        identifications=identifications,
+        contacts=dict(
+            Contact.objects.filter(
+                pk__in=list(by_contact), organization_id__in=list(organizations)
+            ).values_list("pk", "organization_id")
+        )
+        if by_contact and organizations
+        else {},
+    )
+
+
+_GOAL = RowMaker(RepresentationGoal)
+
+
+@cache
+def _panel_statement() -> str:
+    """The panel's statement: the plan's settings, the table's goals by id, and the answers of
+    the table's seat holders and its organizations' contacts, in this plan only (a person
+    answers in each plan they belong to). Column names and constants, never input."""
+    settings = IdentityQuestionSetting._meta.db_table
+    goals = RepresentationGoal._meta.db_table
+    identification = SelfIdentification._meta.db_table
+    answer = SelfIdentificationAnswer._meta.db_table
+    contact = Contact._meta.db_table
+    return f"""SELECT
+  (SELECT json_agg(json_build_array(s.question, s.is_asked, s.is_reported))
+    FROM {settings} s WHERE s.tenant_id = %(tenant)s)::text,
+  (SELECT json_agg({json_row((RepresentationGoal, "g"))} ORDER BY g.id)
+    FROM {goals} g WHERE g.table_id = %(table)s)::text,
+  (SELECT json_agg(json_build_array(i.id, i.user_id, i.contact_id, c.organization_id,
+                                    a.question, a.answer))
+    FROM {identification} i
+      LEFT JOIN {contact} c ON c.id = i.contact_id
+      LEFT JOIN {answer} a ON a.identification_id = i.id
+    WHERE i.tenant_id = %(tenant)s
+      AND (i.user_id = ANY(%(users)s) OR c.organization_id = ANY(%(organizations)s)))::text
+"""  # noqa: S608 - the models' tables and columns
 
 
 def plan_representation_panel(*, tables: list[ActionTable]) -> dict[str, object]:

@@ -21,15 +21,26 @@ from django_scopes import scope, scopes_disabled
 from cswb.models import ActivityEvent
 from engagement.models import (
     ContactIdentityLink,
+    IdentityQuestion,
     IdentityQuestionSetting,
+    RepresentationGoal,
     SelfIdentification,
     SelfIdentificationAnswer,
 )
-from engagement.selectors.identity import TableFacts, identity_groups, question_settings
+from engagement.selectors.identity import (
+    PanelRows,
+    TableFacts,
+    identity_groups,
+    panel_rows,
+    panel_rows_orm,
+    question_settings,
+    table_goals_panel,
+)
 from engagement.services.identity import (
     identity_links_send,
     identity_questions_configure,
     identity_token_hash,
+    representation_goal_add,
     self_identification_save,
 )
 from tables.models import SeatRole, TableOrganization
@@ -283,6 +294,66 @@ def test_a_tables_panel_reads_only_the_answers_of_its_own_people(world: World) -
     assert own.for_table(world.table.pk) == whole.for_table(world.table.pk)
     assert own.for_table(world.table.pk).respondents == 11  # ten seated, one contact
     assert (len(own.plan), len(whole.plan)) == (11, 18)
+
+
+def _panel_both_ways(table, facts) -> PanelRows:
+    """The panel's rows as the page reads them (one PostgreSQL statement) and as the ORM
+    reads them: the same rows (in any order), the same goals column by column."""
+    fast, slow = panel_rows(table, facts), panel_rows_orm(table, facts)
+    assert sorted(fast.settings) == sorted(slow.settings)
+    assert sorted(fast.identifications, key=repr) == sorted(slow.identifications, key=repr)
+    assert fast.contacts == slow.contacts
+    columns = [f.attname for f in RepresentationGoal._meta.concrete_fields]
+    assert [[repr(getattr(g, c)) for c in columns] for g in fast.goals] == [
+        [repr(getattr(g, c)) for c in columns] for g in slow.goals
+    ]
+    return fast
+
+
+def test_a_tables_panel_reads_the_same_rows_in_one_statement(world: World, client_for) -> None:
+    """The goals panel's settings, goals and answers come in one statement on PostgreSQL:
+    the ORM's rows exactly, and only this plan's answers of a person who belongs to two."""
+    _people_at_table(world, ["yes"] * 5 + ["no"] * 2)
+    ours = contact_build(world.youth_org, actor=world.admin, email="intake@youth.example")
+    other = contact_build(world.police_org, actor=world.admin, email="desk@police.example")
+    with scope(tenant=world.halton):
+        facts = TableFacts.read([world.table.pk])
+        empty = _panel_both_ways(world.food, TableFacts.read([world.food.pk]))
+        assert (empty.settings, empty.goals, empty.identifications) == ([], [], [])
+        for contact in (ours, other):
+            self_identification_save(
+                tenant=world.halton, asked=["indigenous"], answers={"indigenous": "yes"},
+                in_own_words="", consent=True, contact=contact,
+            )  # fmt: skip
+        identity_questions_configure(
+            tenant=world.halton, actor=world.admin, asked={"indigenous", "youth"},
+            reported={"indigenous"},
+        )  # fmt: skip
+        for kind, extra in [("advisor", {}), ("group", {"group": "indigenous", "target": 3})]:
+            representation_goal_add(table=world.table, actor=world.admin, kind=kind, **extra)
+        representation_goal_add(table=world.ipv, actor=world.admin, kind="advisor")
+    seated = SelfIdentification._base_manager.filter(user__isnull=False).first().user
+    MembershipFactory(tenant=world.lakeshore, user=seated)
+    with scope(tenant=world.lakeshore):  # the same person answers in another plan
+        self_identification_save(
+            tenant=world.lakeshore, asked=["indigenous"], answers={"indigenous": "no"},
+            in_own_words="", consent=True, user=seated,
+        )  # fmt: skip
+    with scope(tenant=world.halton):
+        rows = _panel_both_ways(world.table, facts)
+        assert len(rows.goals) == 2 and len(rows.settings) == len(IdentityQuestion.values)
+        assert len({pk for pk, *_ in rows.identifications}) == 9  # 7 seated, 2 contacts
+        assert rows.contacts == {ours.pk: world.youth_org.pk, other.pk: world.police_org.pk}
+        panel = table_goals_panel(table=world.table, facts=facts)
+    (indigenous,) = panel["aggregate"].groups
+    assert (indigenous.question, indigenous.yes, panel["aggregate"].respondents) == (
+        "indigenous",
+        7,
+        9,
+    )
+    url = _url("tables:detail", table_slug=world.table.slug)
+    fast = client_for("admin").get(url).content.decode()
+    assert "Voluntary self-identification at this table" in fast
 
 
 def test_only_groups_declared_in_advance_are_reported(world: World, client_for) -> None:

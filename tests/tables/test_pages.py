@@ -148,9 +148,10 @@ class TestTablePage:
             meeting_build(world.table, actor=world.admin, title=f"Meeting {round_}")
             # 10 (the table's own rows are one statement, tables.selectors.table_read), the
             # representation goals and self-identification counts that engagement draws on the
-            # page (3, however many people and goals: who sits at the table is the page's own
-            # read), and one for the population indicators the table works to turn (none here).
-            with django_assert_max_num_queries(14):
+            # page (one statement, however many people and goals: who sits at the table is the
+            # page's own read), and one for the population indicators the table works to turn
+            # (none here).
+            with django_assert_max_num_queries(12):
                 response = client.get(url)
                 assert response.status_code == 200
         assert len(response.context["measure_rows"]) == 2
