@@ -61,6 +61,15 @@ class Meeting(models.Model):
                 name="meeting_held_attendance",
                 condition=models.Q(status=MeetingStatus.HELD),
             ),
+            # Scheduled meetings by table and start: a table's next meeting (the progress
+            # pages', the table page's) is the first entry from now, not a walk past the
+            # held and cancelled ones checking each row's status.
+            models.Index(
+                fields=["table", "starts_at"],
+                include=["tenant"],
+                name="meeting_scheduled_start",
+                condition=models.Q(status=MeetingStatus.SCHEDULED),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
