@@ -65,6 +65,40 @@ def tenant_nav(request: HttpRequest) -> dict[str, SafeString]:
     }
 
 
+# The account menu's links (templates/base.html prints them before the sign-out form): the
+# person's own pages, and the plan's digest and self-identification pages within a plan.
+_ACCOUNT = (
+    ("account_email", gettext_noop("Email addresses")),
+    ("account_change_password", gettext_noop("Change password")),
+    ("mfa_index", gettext_noop("Two-factor authentication")),
+    ("usersessions_list", gettext_noop("Signed-in devices")),
+    ("calendar-settings", gettext_noop("Calendar address")),
+)
+_ACCOUNT_IN_PLAN = (
+    ("digest-settings", gettext_noop("Digest emails")),
+    ("self-identification", gettext_noop("Self-identification")),
+)
+_ACCOUNT_LINK = "            <li><a href=\"{url}\">{label}</a></li>"
+
+
+def account_links(tenant_slug: str | None) -> SafeString:
+    """The account menu's links, each address from a pattern made once per process."""
+    links = [
+        html_row(_ACCOUNT_LINK, url=url_maker(name)(), label=gettext(label))
+        for name, label in _ACCOUNT
+    ]
+    if tenant_slug:
+        links += [
+            html_row(
+                _ACCOUNT_LINK,
+                url=url_maker(name, "tenant_slug")(tenant_slug=tenant_slug),
+                label=gettext(label),
+            )
+            for name, label in _ACCOUNT_IN_PLAN
+        ]
+    return mark_safe("\n".join(links))  # noqa: S308 -- made by html_row, every value escaped
+
+
 def portal(request: HttpRequest) -> dict[str, object]:
     """The current tenant and the user's other tenants, for the header's switcher, and the
     plan's navigation. Evaluated here, once, so no query runs while the template renders."""
@@ -75,4 +109,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
         "my_memberships": memberships_for_request(request) if hasattr(request, "user") else [],
         # Made only by a page that draws the layout (not by an htmx fragment).
         "tenant_nav": SimpleLazyObject(lambda: tenant_nav(request)) if tenant else None,
+        "account_links": SimpleLazyObject(
+            lambda: account_links(tenant.slug if tenant else None)
+        ),
     }

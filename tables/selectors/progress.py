@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 from types import SimpleNamespace
@@ -374,18 +373,19 @@ def progress_queries(tables: QuerySet[ActionTable]) -> list[tuple[str, QuerySet]
     return [("every table's figures (ORM reference)", progress_annotated(tables).order_by("name"))]
 
 
-@dataclass
-class Flags:
+class Flags(NamedTuple):
     stale: bool
     many_overdue: bool
 
 
-def flags_for(row: ActionTable) -> Flags:
-    cutoff = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
-    return Flags(
-        stale=row.last_meeting is None or row.last_meeting < cutoff,
-        many_overdue=row.overdue_count >= MANY_OVERDUE,
-    )
+def flags_for(row: ActionTable, *, now: datetime | None = None) -> Flags:
+    """The row's flags as of `now` (a page of many rows passes the one moment it reads)."""
+    return _flags(row, (now or timezone.now()) - timedelta(days=STALE_AFTER_DAYS))
+
+
+def _flags(row: ActionTable, stale_before: datetime) -> Flags:
+    last = row.last_meeting
+    return Flags(last is None or last < stale_before, row.overdue_count >= MANY_OVERDUE)
 
 
 def attendance_rate(row: ActionTable) -> int | None:

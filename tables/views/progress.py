@@ -56,8 +56,9 @@ def _rows(
     if field != "name":  # then by the chosen figure (a stable sort keeps names in order)
         figures.sort(key=lambda row: _sort_key(getattr(row, field), descending))
     rows = []
+    now = timezone.now()
     for table in figures:
-        flags = flags_for(table)
+        flags = flags_for(table, now=now)
         if data.get("flag") == "stale" and not flags.stale:
             continue
         if data.get("flag") == "overdue" and not flags.many_overdue:
