@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import reduce
 from types import SimpleNamespace
@@ -379,13 +380,19 @@ class Flags(NamedTuple):
 
 
 def flags_for(row: ActionTable, *, now: datetime | None = None) -> Flags:
-    """The row's flags as of `now` (a page of many rows passes the one moment it reads)."""
-    return _flags(row, (now or timezone.now()) - timedelta(days=STALE_AFTER_DAYS))
+    return flag_maker(now)(row)
 
 
-def _flags(row: ActionTable, stale_before: datetime) -> Flags:
-    last = row.last_meeting
-    return Flags(last is None or last < stale_before, row.overdue_count >= MANY_OVERDUE)
+def flag_maker(now: datetime | None = None) -> Callable[[ActionTable], Flags]:
+    """The flags of a row as of `now` (a page of many rows makes this once): no meeting in
+    STALE_AFTER_DAYS, MANY_OVERDUE actions overdue or more."""
+    stale_before = (now or timezone.now()) - timedelta(days=STALE_AFTER_DAYS)
+
+    def flags(row: ActionTable) -> Flags:
+        last = row.last_meeting
+        return Flags(last is None or last < stale_before, row.overdue_count >= MANY_OVERDUE)
+
+    return flags
 
 
 def attendance_rate(row: ActionTable) -> int | None:

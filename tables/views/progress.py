@@ -22,6 +22,7 @@ from tables.models import ActionTable
 from tables.selectors.progress import (
     attendance_rate,
     completion_by_month,
+    flag_maker,
     flags_for,
     measures_with_trends,
     progress_rows,
@@ -56,9 +57,9 @@ def _rows(
     if field != "name":  # then by the chosen figure (a stable sort keeps names in order)
         figures.sort(key=lambda row: _sort_key(getattr(row, field), descending))
     rows = []
-    now = timezone.now()
+    flags_of = flag_maker()
     for table in figures:
-        flags = flags_for(table, now=now)
+        flags = flags_of(table)
         if data.get("flag") == "stale" and not flags.stale:
             continue
         if data.get("flag") == "overdue" and not flags.many_overdue:
