@@ -73,6 +73,16 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["kind", "name"]
+        # A table's measures in use and whether each is on track, from the index alone: the
+        # progress pages count both for every table.
+        indexes = [
+            models.Index(
+                fields=["table"],
+                include=["tenant", "is_on_track"],
+                name="measure_in_use",
+                condition=models.Q(retired_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(target_date__gt=models.F("baseline_date")),
