@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -76,51 +77,41 @@ def _rows(
     return rows
 
 
-# One row of the leadership page's table, made in Python (every value escaped, see
+# The rows of the leadership page's table, made in Python (every value escaped, see
 # _rows_html) rather than by template tags per cell: the page lists every table (200 and
 # more), and rendering those cells through the template engine was most of the page's time.
 # The markup is the template's (templates/tables/progress/tenant.html prints the rows as they
 # are made here): the counts link to the table's lists for those who may open them.
-_ROW = """  <tr>
-    <th scope="row"><a href="{url}">{name}</a>{members_only}</th>
-    {counts}
-    <td>{last}</td><td>{next}</td>
-    <td>{attendance}</td>
-    <td><a href="{outcomes_url}?standing=on_track" aria-label="{measures_label}">{on_track} / \
-{measures}</a></td>
-    <td>{flags}</td>
-  </tr>
-"""
-_COUNT_LINKS = (
-    '<td><a href="{actions_url}" aria-label="{open_label}">{open}</a></td>\n'
-    '    <td><a href="{actions_url}?status=overdue" aria-label="{overdue_label}">{overdue}</a>'
-    "</td>\n"
-    '    <td><a href="{actions_url}?status=done" aria-label="{done_label}">{done}</a></td>'
-)
-_COUNTS = "<td>{open}</td><td>{overdue}</td><td>{done}</td>"
-_ROW_LINKED, _ROW_PLAIN = (_ROW.replace("{counts}", counts) for counts in (_COUNT_LINKS, _COUNTS))
 _BADGE = '<span class="badge badge--{kind}">{label}</span>'
+
+
+def _address_around(make: Callable[..., str]) -> tuple[str, str]:
+    """An address made by `url_maker` for one table slug, escaped, as (before, after) the
+    slug: the slug is escaped once per row and set between them (`html.escape` replaces
+    character by character, so the pieces' escapes make the whole's)."""
+    before, after = make(table_slug="\x00").split("\x00")
+    return html.escape(before), html.escape(after)
 
 
 def _rows_html(
     rows: list[dict[str, object]], *, tenant_slug: str, viewable: set[int] | None
 ) -> SafeString:
     """Every row's HTML as one piece of markup, with what rows repeat made once per page: one
-    reverse() per kind of link, each day's date formatted once, each label translated and
-    escaped once. Each table's name is escaped once and goes into its labels as it is (an
-    escaped text put into an escaped text is the escape of the whole: `html.escape` replaces
-    character by character); counts are numbers."""
-    progress_url = url_maker("tables:progress", "table_slug", tenant_slug=tenant_slug)
-    actions_url = url_maker("tables:actions", "table_slug", tenant_slug=tenant_slug)
-    outcomes_url = url_maker("tables:outcomes", "table_slug", tenant_slug=tenant_slug)
+    reverse() per kind of link, each day's date formatted and escaped once, each label
+    translated and escaped once. Each table's name and slug are escaped once and go into its
+    labels and links as they are (an escaped text put into an escaped text is the escape of
+    the whole); counts are numbers."""
+    progress_at, actions_at, outcomes_at = (
+        _address_around(url_maker(name, "table_slug", tenant_slug=tenant_slug))
+        for name in ("tables:progress", "tables:actions", "tables:outcomes")
+    )
     day = date_texts("M j, Y")
     escape = html.escape
-    labels = {
-        "open": escape(gettext("%(n)s open actions at %(name)s")),
-        "overdue": escape(gettext("%(n)s overdue actions at %(name)s")),
-        "done": escape(gettext("%(n)s done actions at %(name)s")),
-        "measures": escape(gettext("%(n)s of %(total)s measures on track at %(name)s")),
-    }
+    days = {None: "—"}  # each moment's day, escaped
+    open_label = escape(gettext("%(n)s open actions at %(name)s"))
+    overdue_label = escape(gettext("%(n)s overdue actions at %(name)s"))
+    done_label = escape(gettext("%(n)s done actions at %(name)s"))
+    measures_label = escape(gettext("%(n)s of %(total)s measures on track at %(name)s"))
     members_only = html_row(" " + _BADGE, kind="private", label=gettext("Members only"))
     stale = html_row(_BADGE + " ", kind="overdue", label=gettext("No meeting in 90 days"))
     many = html_row(_BADGE, kind="overdue", label=gettext("Many overdue"))
@@ -133,30 +124,39 @@ def _rows_html(
     parts = []
     for row in rows:
         t, flags = row["table"], row["flags"]
-        row["can_view"] = viewable is None or t.pk in viewable
-        name = escape(t.name)
-        parts.append(
-            (_ROW_LINKED if row["can_view"] else _ROW_PLAIN).format(
-                url=escape(progress_url(table_slug=t.slug)),
-                name=name,
-                members_only=members_only if t.is_members_only else "",
-                actions_url=escape(actions_url(table_slug=t.slug)),
-                open=t.open_count,
-                overdue=t.overdue_count,
-                done=t.done_count,
-                open_label=labels["open"] % {"n": t.open_count, "name": name},
-                overdue_label=labels["overdue"] % {"n": t.overdue_count, "name": name},
-                done_label=labels["done"] % {"n": t.done_count, "name": name},
-                last=escape(day(t.last_meeting) or "—"),
-                next=escape(day(t.next_meeting) or "—"),
-                attendance="—" if row["attendance"] is None else f"{row['attendance']}%",
-                outcomes_url=escape(outcomes_url(table_slug=t.slug)),
-                measures_label=labels["measures"]
-                % {"n": row["on_track"], "total": row["measures"], "name": name},
-                on_track=row["on_track"],
-                measures=row["measures"],
-                flags=flag_cells[flags.stale, flags.many_overdue],
+        row["can_view"] = can_view = viewable is None or t.pk in viewable
+        name, slug = escape(t.name), escape(t.slug)
+        opened, overdue, done = t.open_count, t.overdue_count, t.done_count
+        if can_view:
+            actions = actions_at[0] + slug + actions_at[1]
+            counts = (
+                f'<td><a href="{actions}" aria-label="'
+                f'{open_label % {"n": opened, "name": name}}">{opened}</a></td>\n'
+                f'    <td><a href="{actions}?status=overdue" aria-label="'
+                f'{overdue_label % {"n": overdue, "name": name}}">{overdue}</a></td>\n'
+                f'    <td><a href="{actions}?status=done" aria-label="'
+                f'{done_label % {"n": done, "name": name}}">{done}</a></td>'
             )
+        else:
+            counts = f"<td>{opened}</td><td>{overdue}</td><td>{done}</td>"
+        last, next_ = t.last_meeting, t.next_meeting
+        if last not in days:
+            days[last] = escape(day(last))
+        if next_ not in days:
+            days[next_] = escape(day(next_))
+        attendance, measures, on_track = row["attendance"], row["measures"], row["on_track"]
+        label = measures_label % {"n": on_track, "total": measures, "name": name}
+        parts.append(
+            "  <tr>\n"
+            f'    <th scope="row"><a href="{progress_at[0]}{slug}{progress_at[1]}">{name}</a>'
+            f"{members_only if t.is_members_only else ''}</th>\n"
+            f"    {counts}\n"
+            f"    <td>{days[last]}</td><td>{days[next_]}</td>\n"
+            f"    <td>{'—' if attendance is None else f'{attendance}%'}</td>\n"
+            f'    <td><a href="{outcomes_at[0]}{slug}{outcomes_at[1]}?standing=on_track" '
+            f'aria-label="{label}">{on_track} / {measures}</a></td>\n'
+            f"    <td>{flag_cells[flags.stale, flags.many_overdue]}</td>\n"
+            "  </tr>\n"
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every value above is escaped or a number
 
