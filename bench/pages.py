@@ -10,7 +10,7 @@ the page and of the floor beside it, the number of queries one request makes (co
 process, on the same database), the size of the answer and the ratio of the medians.
 
     make bench                       # fills the bench database once, then runs this
-    python bench/pages.py [N]        # N pairs per page (default 15); see the Makefile for the
+    python bench/pages.py [N]        # N pairs per page (default 31); see the Makefile for the
                                      # environment (DATABASE_URL, REDIS_URL, BENCH_PORT, …);
                                      # BENCH_TENANTS and BENCH_PAGES (names, comma-separated)
                                      # limit the run to some sizes and pages
@@ -131,7 +131,7 @@ def serve() -> subprocess.Popen:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 31
     tenants = os.environ.get("BENCH_TENANTS", "scale,scale-2x-actions,scale-2x-tables").split(",")
     only = [name for name in os.environ.get("BENCH_PAGES", "").split(",") if name]
     cookie_name = settings.SESSION_COOKIE_NAME
