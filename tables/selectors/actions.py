@@ -197,7 +197,12 @@ SEATS_GROUP = "Seats at this table (no organization)"
 
 
 def _owner_groups(organizations: list, staff: dict[int, list], seated: list) -> list:
+    """The organizations' staff, each under their organization, then the seat holders not
+    listed already (a person on staff who also holds a seat is offered once, under the
+    organization: the same choice either way)."""
     groups = [(o.name, staff[o.pk]) for o in organizations if staff[o.pk]]
+    listed = {person.pk for _, people in groups for person in people}
+    seated = [person for person in seated if person.pk not in listed]
     if seated:
         groups.append((SEATS_GROUP, seated))
     return groups

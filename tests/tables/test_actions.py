@@ -243,6 +243,8 @@ def test_the_shown_form_offers_the_owners_the_submitted_one_accepts(world: World
         table_seat_add(table=world.table, user=world.member, role="member", actor=world.admin)
         table_seat_add(table=world.table, user=inactive, role="member", actor=world.admin)
         inactive.tenant_memberships.update(is_active=False)  # seated, then no longer a member
+        # On an organization's staff and in a seat of their own: offered once, under it.
+        table_seat_add(table=world.table, user=world.partner, role="member", actor=world.admin)
         for role in ("coordinator", "partner"):
             user = world.user(role)
             membership = user.tenant_memberships.get(tenant=world.halton)
@@ -261,6 +263,9 @@ def test_the_shown_form_offers_the_owners_the_submitted_one_accepts(world: World
             ]
             offered = {u.pk for _group, users in shown["people"] for u in users}
             assert not offered & {gone.pk, inactive.pk, world.outsider.pk}
+            listed = [u.pk for _group, users in shown["people"] for u in users]
+            assert listed.count(world.partner.pk) == 1
+            assert len(listed) == len(offered)  # nobody twice
             assert world.member.pk in offered
             assert (officer.pk in offered) is (role == "coordinator")
 
