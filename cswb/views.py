@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from cswb.access import get_tenant_for
 from cswb.health import health_report
@@ -14,7 +14,7 @@ from cswb.sections import sections_for
 from cswb.selectors import activity_recent, memberships_for_request
 
 
-@require_GET
+@require_safe
 @login_required
 def landing(request: HttpRequest) -> HttpResponse:
     memberships = memberships_for_request(request)
@@ -37,7 +37,7 @@ def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(request, "cswb/tenant_home.html", context)
 
 
-@require_GET
+@require_safe  # GET, and HEAD for the uptime monitors that probe with it
 @never_cache
 @transaction.non_atomic_requests  # it must answer, not crash, when the database is down
 def healthz(request: HttpRequest) -> JsonResponse:

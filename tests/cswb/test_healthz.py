@@ -11,6 +11,13 @@ def test_healthy_when_database_and_broker_answer(db: None, client) -> None:
     assert "no-cache" in response["Cache-Control"]
 
 
+def test_uptime_monitors_may_probe_with_head(db: None, client) -> None:
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert client.head("/").status_code == 302  # the landing page: to sign in
+
+
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
 def test_503_names_the_broker_when_redis_is_unreachable(db: None, client) -> None:
     response = client.get("/healthz")
