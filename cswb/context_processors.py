@@ -78,7 +78,7 @@ _ACCOUNT_IN_PLAN = (
     ("digest-settings", gettext_noop("Digest emails")),
     ("self-identification", gettext_noop("Self-identification")),
 )
-_ACCOUNT_LINK = "            <li><a href=\"{url}\">{label}</a></li>"
+_ACCOUNT_LINK = '            <li><a href="{url}">{label}</a></li>'
 
 
 def account_links(tenant_slug: str | None) -> SafeString:
@@ -109,7 +109,5 @@ def portal(request: HttpRequest) -> dict[str, object]:
         "my_memberships": memberships_for_request(request) if hasattr(request, "user") else [],
         # Made only by a page that draws the layout (not by an htmx fragment).
         "tenant_nav": SimpleLazyObject(lambda: tenant_nav(request)) if tenant else None,
-        "account_links": SimpleLazyObject(
-            lambda: account_links(tenant.slug if tenant else None)
-        ),
+        "account_links": SimpleLazyObject(lambda: account_links(tenant.slug if tenant else None)),
     }
