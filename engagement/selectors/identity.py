@@ -197,6 +197,15 @@ def identity_groups(
     only the answers of the people in `facts` are read — its seat holders and its
     organizations' contacts — not the whole plan's, so the page does not grow with the plan;
     the result then answers `for_table` for those tables only, not `for_plan`."""
+    rows = _identification_rows(facts, only_these_people=only_these_people)
+    contacts = _contact_organizations(rows, {o for _, o, _ in facts.participations})
+    return _groups(rows, contacts, facts=facts, reported=reported)
+
+
+def _identification_rows(facts: TableFacts, *, only_these_people: bool) -> list[tuple]:
+    """(id, user, contact, question, answer) of every self-identification of the plan, one row
+    per answer (or one with no answer); with `only_these_people`, of the people in `facts`
+    only: their seat holders and their organizations' contacts."""
     identifications = SelfIdentification.objects.all()
     if only_these_people:
         users = {user_id for _, user_id, _ in facts.seats}
@@ -204,23 +213,24 @@ def identity_groups(
         identifications = identifications.filter(
             Q(user_id__in=users) | Q(contact__organization_id__in=organizations)
         )
-    rows = list(
+    return list(
         identifications.values_list(
             "pk", "user_id", "contact_id", "answers__question", "answers__answer"
         )
     )
-    by_contact = {c for _, _, c, _, _ in rows if c}
-    organizations = {org_id for _, org_id, _ in facts.participations}
-    contacts = (
-        dict(
-            Contact.objects.filter(
-                pk__in=list(by_contact), organization_id__in=list(organizations)
-            ).values_list("pk", "organization_id")
-        )
-        if by_contact and organizations
-        else {}
+
+
+def _contact_organizations(rows: list[tuple], organizations: set[int]) -> dict[int, int]:
+    """The organization of each digest contact among the self-identification rows, of those
+    organizations only: one query, none when no contact answered."""
+    contacts = {contact_id for _, _, contact_id, _, _ in rows if contact_id}
+    if not (contacts and organizations):
+        return {}
+    return dict(
+        Contact.objects.filter(
+            pk__in=list(contacts), organization_id__in=list(organizations)
+        ).values_list("pk", "organization_id")
     )
-    return _groups(rows, contacts, facts=facts, reported=reported)
 
 
 def _groups(
@@ -368,27 +378,16 @@ def panel_rows(table: ActionTable, facts: TableFacts) -> PanelRows:
 
 
 def panel_rows_orm(table: ActionTable, facts: TableFacts) -> PanelRows:
-    users = {user_id for _, user_id, _ in facts.seats}
+    """`panel_rows` through the ORM: four queries (three when no contact answered)."""
+    identifications = _identification_rows(facts, only_these_people=True)
     organizations = {org_id for _, org_id, _ in facts.participations}
-    identifications = list(
-        SelfIdentification.objects.filter(
-            Q(user_id__in=users) | Q(contact__organization_id__in=organizations)
-        ).values_list("pk", "user_id", "contact_id", "answers__question", "answers__answer")
-    )
-    by_contact = {c for _, _, c, _, _ in identifications if c}
     return PanelRows(
         settings=list(
             IdentityQuestionSetting.objects.values_list("question", "is_asked", "is_reported")
         ),
         goals=list(RepresentationGoal.objects.filter(table=table).order_by("pk")),
         identifications=identifications,
-        contacts=dict(
-            Contact.objects.filter(
-                pk__in=list(by_contact), organization_id__in=list(organizations)
-            ).values_list("pk", "organization_id")
-        )
-        if by_contact and organizations
-        else {},
+        contacts=_contact_organizations(identifications, organizations),
     )
 
 
