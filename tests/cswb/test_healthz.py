@@ -11,11 +11,11 @@ def test_healthy_when_database_and_broker_answer(db: None, client) -> None:
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_uptime_monitors_may_probe_with_head(db: None, client) -> None:
-    response = client.head("/healthz")
-    assert response.status_code == 200
-    assert response.content == b""
+def test_uptime_monitors_may_probe_with_head(world, client, client_for) -> None:
+    assert client.head("/healthz").status_code == 200
     assert client.head("/").status_code == 302  # the landing page: to sign in
+    signed_in = client_for("coordinator").head("/")  # one plan: straight to its home
+    assert (signed_in.status_code, signed_in["Location"]) == (302, "/halton/")
 
 
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")

@@ -46,7 +46,7 @@ from engagement.services.identity import (
 from tables.models import SeatRole, TableOrganization
 from tables.services.seats import table_seat_add
 
-from ..builders import contact_build
+from ..builders import contact_build, organization_build
 from ..conftest import World
 from ..factories import MembershipFactory, UserFactory
 from ..test_planted_payload import crawl, seeds_from_resolver
@@ -339,9 +339,20 @@ def test_a_tables_panel_reads_the_same_rows_in_one_statement(world: World, clien
             tenant=world.lakeshore, asked=["indigenous"], answers={"indigenous": "no"},
             in_own_words="", consent=True, user=seated,
         )  # fmt: skip
+        identity_questions_configure(  # which asks and reports otherwise
+            tenant=world.lakeshore, actor=world.outsider, asked={"youth"}, reported={"youth"}
+        )
+    elsewhere = organization_build(world.halton, actor=world.admin)  # not at the table
+    outside = contact_build(elsewhere, actor=world.admin, email="desk@elsewhere.example")
+    with scope(tenant=world.halton):
+        self_identification_save(
+            tenant=world.halton, asked=["indigenous"], answers={"indigenous": "yes"},
+            in_own_words="", consent=True, contact=outside,
+        )  # fmt: skip
     with scope(tenant=world.halton):
         rows = _panel_both_ways(world.table, facts)
         assert len(rows.goals) == 2 and len(rows.settings) == len(IdentityQuestion.values)
+        assert ("youth", True, True) not in rows.settings  # Halton's: youth asked, not reported
         assert len({pk for pk, *_ in rows.identifications}) == 9  # 7 seated, 2 contacts
         assert rows.contacts == {ours.pk: world.youth_org.pk, other.pk: world.police_org.pk}
         panel = table_goals_panel(table=world.table, facts=facts)

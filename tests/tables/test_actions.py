@@ -265,7 +265,7 @@ def test_the_shown_form_offers_the_owners_the_submitted_one_accepts(world: World
             assert not offered & {gone.pk, inactive.pk, world.outsider.pk}
             listed = [u.pk for _group, users in shown["people"] for u in users]
             assert listed.count(world.partner.pk) == 1
-            assert len(listed) == len(offered)  # nobody twice
+            assert len(listed) == len(offered)  # nobody twice (nobody here is on two staffs)
             assert world.member.pk in offered
             assert (officer.pk in offered) is (role == "coordinator")
 

@@ -15,11 +15,17 @@ from django.utils import timezone
 from django_scopes import scope
 
 from cswb.models import ActivityEvent
+from engagement.selectors.identity import panel_rows_orm
+from engagement.services.identity import (
+    identity_questions_configure,
+    representation_goal_add,
+    self_identification_save,
+)
 from tables.models import ActionTally, FocusArea, Meeting, TableOrganization
 from tables.selectors import table_read as reading
 from tables.selectors.table_read import table_read, table_read_orm
 from tables.services.actions import action_update
-from tables.services.seats import table_seat_add
+from tables.services.seats import table_seat_add, table_seat_end
 
 from ..builders import action_build, measure_build, meeting_build
 from ..conftest import World
@@ -109,6 +115,28 @@ def _busy_table(world: World) -> None:
         TableOrganization.objects.filter(table=world.ipv).update(left_on=timezone.localdate())
         action_update(action=blocked, actor=world.admin, status="in_progress")
         action_update(action=done, actor=world.admin, status="in_progress")
+        # Someone who left the table: neither reading shows them, nor counts them.
+        gone = table_seat_add(
+            table=world.table, user=world.leader, role="lived_experience_advisor", actor=world.admin
+        )
+        table_seat_end(seat=gone, actor=world.admin)
+        # The goals panel's rows: a goal, a member's answers, the plan's settings.
+        representation_goal_add(
+            table=world.table, actor=world.admin, kind="group", group="youth", target=2
+        )
+        self_identification_save(
+            tenant=world.halton, asked=["youth"], answers={"youth": "yes"},
+            in_own_words="", consent=True, user=world.member,
+        )  # fmt: skip
+        identity_questions_configure(
+            tenant=world.halton, actor=world.admin, asked={"youth", "indigenous"},
+            reported={"youth"},
+        )  # fmt: skip
+        moment = timezone.now() + timedelta(seconds=5)  # events at the same moment, latest
+        for n in range(3):
+            ActivityEvent.objects.create(
+                tenant=world.halton, table=world.table, verb="note", summary=f"Tie {n}", at=moment
+            )
 
 
 @pytest.mark.parametrize("workspace,events", [(True, 60), (True, 5), (True, 0), (False, 0)])
@@ -122,6 +150,7 @@ def test_the_statement_reads_what_the_orm_reads(world: World, workspace: bool, e
         logged = ActivityEvent.objects.filter(table=world.table).count()
     assert 5 < logged < 60  # the limit cuts the list, or reads all of it
     assert [s.user.email for s in busy.seats][:1] == [world.coordinator.email]
+    assert world.leader.pk not in {s.user_id for s in busy.seats}  # left the table
     assert [f.name for f in busy.focus_areas] == ["Access", "Youth"]
     if workspace:
         assert (busy.open_count, busy.overdue_count) == (13, 2)
@@ -139,8 +168,10 @@ def test_the_statement_reads_what_the_orm_reads(world: World, workspace: bool, e
         values = busy.values[busy.measures[1].pk]
         assert [v.value for v in values] == [Decimal("41.25"), Decimal("38.50")]
         assert len(busy.events) == min(events, logged)
-        if events:
-            assert busy.events[0].at >= busy.events[-1].at
+        if events:  # latest first, the later made first among those of the same moment
+            moments = [(e.at, e.pk) for e in busy.events]
+            assert moments == sorted(moments, reverse=True)
+            assert len({at for at, _ in moments}) < len(moments)
 
 
 def test_the_statement_counts_overdue_however_old_the_tally(world: World) -> None:
@@ -185,8 +216,10 @@ def test_the_table_page_is_the_same_read_either_way(
             continue
         fast = _page(client, path)
         monkeypatch.setattr("tables.views.tables.table_read", table_read_orm)
+        monkeypatch.setattr("engagement.selectors.identity.panel_rows", panel_rows_orm)
         slow = _page(client, path)
         monkeypatch.undo()
         assert fast == slow
         if table == world.table:
             assert b"Wait in days" in fast and b"Youth Services" in fast
+            assert b"Goals against today" in fast  # the goals panel, with its goal
