@@ -79,6 +79,11 @@ urlpatterns = [
         name="measure-retire",
     ),
     path(
+        "<slug:table_slug>/outcomes/<int:pk>/restore/",
+        outcomes.measure_restore_view,
+        name="measure-restore",
+    ),
+    path(
         "<slug:table_slug>/outcomes/<int:measure_pk>/values/<int:pk>/edit/",
         outcomes.observation_edit_view,
         name="observation-edit",

@@ -77,7 +77,7 @@ from tables.models import (
 )
 from tables.services.actions import action_create, action_update
 from tables.services.meetings import decision_add, guest_add, meeting_schedule
-from tables.services.outcomes import measure_create, observation_record
+from tables.services.outcomes import measure_create, measure_retire, observation_record
 from tables.services.seats import table_organization_add, table_seat_add
 
 from .access_support import (
@@ -254,6 +254,14 @@ def _measure(world: World, table_attr: str = "table", org_attr: str = "youth_org
             reporting_organization=getattr(world, org_attr),
         )
     return {"table_slug": table.slug, "pk": measure.pk}
+
+
+def _retired_measure(world: World, table_attr: str = "table") -> dict:
+    """A fresh measure of the table, retired."""
+    kwargs = _measure(world, table_attr)
+    with scope(tenant=world.halton):
+        measure_retire(measure=Measure.objects.get(pk=kwargs["pk"]), actor=world.admin)
+    return kwargs
 
 
 def _observation(world: World, table_attr: str = "table", by: str = "partner") -> dict:
@@ -590,6 +598,10 @@ MATRIX: dict[str, Row | list[Row]] = {
         runs_table(kwargs=_measure),
         runs_members_only_table(kwargs=lambda w: _measure(w, "ipv")),
     ],
+    "tables:measure-restore": [
+        runs_table(kwargs=_retired_measure),
+        runs_members_only_table(kwargs=lambda w: _retired_measure(w, "ipv")),
+    ],
     # Correcting a value: whoever recorded it (here the partner), the coordinators, admins.
     "tables:observation-edit": [
         Row(200, 403, 200, 200, 403, kwargs=_observation),
@@ -842,6 +854,7 @@ METHODS: dict[str, frozenset[str]] = {
     "tables:measure-csv": GET,
     "tables:measure-edit": GET_POST,
     "tables:measure-retire": GET_POST,
+    "tables:measure-restore": GET_POST,
     "tables:observation-edit": GET_POST,
     "tables:observation-delete": GET_POST,
     "tables:feed": GET,
@@ -1103,6 +1116,16 @@ CONFIRM: dict[str, list[Confirm]] = {
         Confirm(
             runs_members_only_table(302, kwargs=lambda w: _measure(w, "ipv")),
             lambda kw: Measure._base_manager.get(pk=kw["pk"]).retired_at is not None,
+        ),
+    ],
+    "tables:measure-restore": [
+        Confirm(
+            runs_table(302, kwargs=_retired_measure),
+            lambda kw: Measure._base_manager.get(pk=kw["pk"]).retired_at is None,
+        ),
+        Confirm(
+            runs_members_only_table(302, kwargs=lambda w: _retired_measure(w, "ipv")),
+            lambda kw: Measure._base_manager.get(pk=kw["pk"]).retired_at is None,
         ),
     ],
     "tables:observation-delete": [

@@ -193,6 +193,28 @@ def measure_retire(*, measure: Measure, actor: User) -> Measure:
     return measure
 
 
+@transaction.atomic
+def measure_restore(*, measure: Measure, actor: User) -> Measure:
+    """A measure retired by mistake comes back into use: it takes new values again and counts
+    in the on-track figures, with the standing of its latest value."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if not measure.is_retired:
+        raise ValidationError("This measure is in use already.")
+    retired_at, measure.retired_at = measure.retired_at, None
+    measure.save(update_fields=["retired_at"])
+    _on_track_keep(measure)
+    activity_record(
+        tenant=measure.tenant,
+        actor=actor,
+        verb="measure.restored",
+        target=measure,
+        table=measure.table,
+        summary=f"Measure back in use at {measure.table.name}: {measure.name}",
+        changes={"retired_at": [retired_at.isoformat(), None]},
+    )
+    return measure
+
+
 def _observation_check(
     *, measure: Measure, value: Decimal, period_end: date, exclude: int | None = None
 ) -> None:

@@ -27,6 +27,7 @@ from tables.selectors.outcomes import line_chart, measure_trend, number_text, tr
 from tables.services.outcomes import (
     measure_create,
     measure_edit,
+    measure_restore,
     measure_retire,
     observation_delete,
     observation_edit,
@@ -216,6 +217,23 @@ def measure_retire_view(request: HttpRequest, tenant_slug: str, table_slug: str,
             "on its page as history."
         ),
         button="Retire the measure",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def measure_restore_view(request: HttpRequest, tenant_slug: str, table_slug: str, pk: int):
+    found = get_measure_for(request, table_slug, pk, need=TableNeed.CHANGE)
+    return confirm_then(
+        request,
+        perform=lambda: measure_restore(measure=found.measure, actor=request.user),
+        done=f"“{found.measure.name}” is back in use.",
+        back=_measure_url(found.table.slug, found.measure),
+        question=f"Bring the measure “{found.measure.name}” back into use?",
+        consequence=(
+            "It takes new values again and counts in the on-track figures, with the standing "
+            "of its latest value."
+        ),
+        button="Bring it back into use",
     )
 
 

@@ -427,3 +427,33 @@ def test_a_retired_measure_is_history_and_leaves_the_on_track_counts(world: Worl
     assert "not counted in the on-track figures" in listing.content.decode()
     progress = client_for("leader").get(reverse("progress", args=["halton"])).content.decode()
     assert "1 / 1" in progress  # the retired measure is neither counted nor on track
+
+
+def test_a_measure_retired_by_mistake_comes_back_into_use(world: World, client_for) -> None:
+    measure = _measure(world, name="Retired by mistake", observations=[(date(2025, 12, 31), 38)])
+    coordinator = client_for("coordinator")
+    retire = reverse("tables:measure-retire", args=["halton", world.table.slug, measure.pk])
+    restore = reverse("tables:measure-restore", args=["halton", world.table.slug, measure.pk])
+    page_url = reverse("tables:measure", args=["halton", world.table.slug, measure.pk])
+    assert restore not in coordinator.get(page_url).content.decode()  # in use: nothing to do
+    assert coordinator.post(retire).status_code == 302
+    page = coordinator.get(page_url).content.decode()
+    assert restore in page and 'id="record-heading"' not in page
+    assert restore not in client_for("partner").get(page_url).content.decode()  # not theirs
+    assert "Bring the measure" in coordinator.get(restore).content.decode()  # asks first
+    with scope(tenant=world.halton):
+        measure.refresh_from_db()
+        assert measure.is_retired
+    assert coordinator.post(restore).status_code == 302
+    with scope(tenant=world.halton):
+        measure.refresh_from_db()
+        assert not measure.is_retired and measure.is_on_track  # its latest value, on track
+        assert ActivityEvent.objects.filter(verb="measure.restored").count() == 1
+        observation_record(measure=measure, actor=world.admin, value=Decimal(30),
+                           period_end=date(2026, 1, 31))  # fmt: skip
+    page = coordinator.get(page_url).content.decode()
+    assert 'id="record-heading"' in page and "This measure was retired" not in page
+    progress = client_for("leader").get(reverse("progress", args=["halton"])).content.decode()
+    assert "1 / 1" in progress  # counted again, and on track
+    again = coordinator.post(restore, follow=True).content.decode()
+    assert "in use already" in again  # a second restore changes nothing
