@@ -23,6 +23,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -288,6 +289,36 @@ def import_apply_run(*, record: ImportRecord) -> ImportRecord:
         record.save(update_fields=["state", "error"])
     import_files_discard(record=record)
     return record
+
+
+def imports_expire(*, now: datetime | None = None) -> int:
+    """Checked imports nobody confirmed within IMPORT_CONFIRM_DAYS expire: their stored files
+    and staged rows go, their rows' report stays, and confirming them is refused from then on
+    (the file can be uploaded again). A confirmation that comes first wins: a record is
+    expired only while it is still checked. Returns how many expired."""
+    from django_scopes import scope, scopes_disabled
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_CONFIRM_DAYS)
+    with scopes_disabled():
+        stale = list(
+            ImportRecord.objects.filter(state=ImportState.CHECKED, checked_at__lt=cutoff)
+            .select_related("tenant")
+            .order_by("pk")
+        )
+    expired = 0
+    for record in stale:
+        with transaction.atomic(), scope(tenant=record.tenant):
+            moved = ImportRecord.objects.filter(pk=record.pk, state=ImportState.CHECKED).update(
+                state=ImportState.EXPIRED,
+                error=(
+                    f"Not confirmed within {settings.IMPORT_CONFIRM_DAYS} days: nothing was "
+                    "imported. Upload the file again to import it."
+                ),
+            )
+            if moved:
+                import_files_discard(record=record)
+                expired += 1
+    return expired
 
 
 def import_files_discard(*, record: ImportRecord) -> None:

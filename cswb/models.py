@@ -264,8 +264,9 @@ class ImportKind(models.TextChoices):
 
 class ImportState(models.TextChoices):
     """received → checking → checked (every row passes) or rejected (some row does not) →
-    applying → applied; failed when the file could not be read at all. Written down once, in
-    `cswb.services.imports`."""
+    applying → applied; failed when the file could not be read at all; expired when a checked
+    file was not confirmed within IMPORT_CONFIRM_DAYS (its file and staged rows are let go).
+    Written down once, in `cswb.imports`."""
 
     RECEIVED = "received", _("Received")
     CHECKING = "checking", _("Checking")
@@ -274,6 +275,7 @@ class ImportState(models.TextChoices):
     APPLYING = "applying", _("Importing")
     APPLIED = "applied", _("Imported")
     FAILED = "failed", _("Could not be read")
+    EXPIRED = "expired", _("Not confirmed in time")
 
 
 class ImportRecord(models.Model):

@@ -8,6 +8,15 @@ def clear_expired_sessions() -> None:
     call_command("clearsessions")
 
 
+@shared_task(name="cswb.tasks.expire_unconfirmed_imports")
+def expire_unconfirmed_imports() -> int:
+    """Daily: checked imports nobody confirmed in IMPORT_CONFIRM_DAYS let their files and
+    staged rows go (cswb.imports.imports_expire)."""
+    from cswb.imports import imports_expire
+
+    return imports_expire()
+
+
 @shared_task(name="cswb.tasks.import_check")
 def import_check(record_id: int) -> None:
     """Check every row of an uploaded file for the preview (nothing is applied)."""

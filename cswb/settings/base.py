@@ -268,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cswb.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    "expire-unconfirmed-imports": {
+        "task": "cswb.tasks.expire_unconfirmed_imports",
+        "schedule": crontab(minute=7, hour=3),
+    },
     # Each table's overdue count kept up to today (tables.models.ActionTally).
     "overdue-roll": {
         "task": "tables.roll_overdue",
@@ -322,3 +326,6 @@ LOGGING = {
 IMPORT_DIR = Path(env("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # Largest file an import accepts (bytes); larger ones are refused before anything is read.
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# A checked import not confirmed within this many days expires: its stored file and whatever
+# its handler staged (an indicator file's rows, say) are let go by the daily job.
+IMPORT_CONFIRM_DAYS = int(env("IMPORT_CONFIRM_DAYS", "7"))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import shutil
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -22,8 +24,10 @@ from cswb.imports import (
     import_apply_run,
     import_check_run,
     import_confirm,
+    import_files,
     import_handler,
     import_record_create,
+    imports_expire,
 )
 from cswb.models import ImportRecord, ImportRow
 from indicators.adapters.open_sdg import OpenSdgAdapter, meta_paths_for
@@ -367,6 +371,30 @@ def test_the_apply_takes_the_rows_the_check_staged(world: World, tmp_path, monke
     with scope(tenant=world.halton):
         assert Observation.objects.filter(indicator__code="L.4").count() == 2
     assert _staged_tables() == []
+
+
+def test_an_unconfirmed_check_expires_and_lets_its_staged_rows_go(
+    world: World, tmp_path, settings
+) -> None:
+    """A checked file nobody confirms within IMPORT_CONFIRM_DAYS expires: its staged rows and
+    its stored file go, and it can no longer be applied."""
+    path = _tidy(tmp_path, "L.9,Local rate,Milton,2021,,1,\n")
+    record = _check(path, world.halton)
+    stored = list(import_files(record).values())
+    assert record.state == "checked" and len(_staged_tables()) == 2
+    assert stored and all(p.exists() for p in stored)
+    deadline = record.checked_at + timedelta(days=settings.IMPORT_CONFIRM_DAYS)
+    assert imports_expire(now=deadline - timedelta(minutes=1)) == 0  # not yet
+    assert len(_staged_tables()) == 2
+    assert imports_expire(now=deadline + timedelta(minutes=1)) == 1
+    record.refresh_from_db()
+    assert record.state == "expired" and "Not confirmed within 7 days" in record.error
+    assert _staged_tables() == [] and not any(p.exists() for p in stored)
+    with scope(tenant=world.halton), pytest.raises(ValidationError):
+        import_confirm(record=record, actor=None, in_background=False)
+    assert imports_expire(now=deadline + timedelta(days=30)) == 0  # once
+    with scopes_disabled():
+        assert not Indicator.objects.filter(code="L.9").exists()
 
 
 def test_without_the_staged_rows_the_apply_reads_the_file_again(world: World, tmp_path) -> None:

@@ -6,6 +6,7 @@ addresses) imports unedited; 50,000 rows go through in one run; a re-import doub
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from cswb.imports import imports_expire
 from cswb.models import ActivityEvent, ImportRecord, ImportRow
+from cswb.tasks import expire_unconfirmed_imports
 from partners.models import Contact, Organization
 from partners.services import importing
 
@@ -138,6 +141,27 @@ def test_a_good_file_previews_then_imports(
         assert imported.summary == "Imported partners.csv: 2 new, 0 updated"
         contacts = ActivityEvent.objects.get(verb="organization.contacts_imported")
         assert contacts.summary == "1 contact from partners.csv added without digests"
+
+
+def test_a_preview_nobody_confirms_expires_with_a_clear_page(
+    world: World, client_for, django_capture_on_commit_callbacks, settings
+) -> None:
+    admin = client_for("admin")
+    record, _ = _checked(world, admin, GOOD, django_capture_on_commit_callbacks)
+    later = record.checked_at + timedelta(days=settings.IMPORT_CONFIRM_DAYS, minutes=1)
+    assert imports_expire(now=later) == 1
+    page = admin.get(_page(record)).content.decode()
+    assert "Not confirmed in time" in page and "Upload the file again" in page
+    assert "Import: 2 new" not in page  # nothing left to confirm
+    refused = _confirm(admin, record, django_capture_on_commit_callbacks)
+    record.refresh_from_db()
+    assert record.state == "expired" and refused.status_code == 302
+    assert "Only a checked file" in admin.get(_page(record)).content.decode()  # the message
+    assert _names(world) == ALREADY
+    assert "cswb.tasks.expire_unconfirmed_imports" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert expire_unconfirmed_imports() == 0  # the daily job: nothing else is due
 
 
 def test_the_preview_names_the_digest_contacts_and_the_admin_confirms(
