@@ -35,9 +35,11 @@ def confirm_then(
     button: str = "Remove",
     back_label: str = "Back",
     respond: Callable[[], HttpResponse] | None = None,
+    destructive: bool = True,
 ) -> HttpResponse:
     """GET shows a confirmation page; POST performs the action, reports the outcome as a
-    message and returns `respond()` (an htmx partial, say) or redirects to `back`."""
+    message and returns `respond()` (an htmx partial, say) or redirects to `back`. The button
+    is drawn as a destructive one unless `destructive` is false (bringing something back)."""
     if request.method != "POST":
         return render(
             request,
@@ -48,6 +50,7 @@ def confirm_then(
                 "button": button,
                 "cancel_url": back,
                 "back_label": back_label,
+                "destructive": destructive,
             },
         )
     try:

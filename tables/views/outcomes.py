@@ -234,6 +234,7 @@ def measure_restore_view(request: HttpRequest, tenant_slug: str, table_slug: str
             "of its latest value."
         ),
         button="Bring it back into use",
+        destructive=False,
     )
 
 

@@ -440,7 +440,8 @@ def test_a_measure_retired_by_mistake_comes_back_into_use(world: World, client_f
     page = coordinator.get(page_url).content.decode()
     assert restore in page and 'id="record-heading"' not in page
     assert restore not in client_for("partner").get(page_url).content.decode()  # not theirs
-    assert "Bring the measure" in coordinator.get(restore).content.decode()  # asks first
+    asked = coordinator.get(restore).content.decode()  # asks first, as no destructive step
+    assert "Bring the measure" in asked and "button--danger" not in asked
     with scope(tenant=world.halton):
         measure.refresh_from_db()
         assert measure.is_retired
